@@ -1,0 +1,134 @@
+"""Data quality: outliers (kept, flagged), completeness and timeliness of commune reports."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import register
+from .periods import parse_period
+from .registry import elements
+
+#: Iglewicz & Hoaglin (1993): flag |M| > 3.5 where M = 0.6745 (x - median) / MAD.
+Z_CUTOFF = 3.5
+_K = 0.6745
+
+
+def modified_z(x: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Modified z-scores of ``x`` with the median and MAD (z is NaN where MAD is 0).
+
+    >>> z, med, mad = modified_z(np.array([1.0, 2, 3, 4, 100]))
+    >>> med, mad, round(float(z[-1]), 2)
+    (3.0, 1.0, 65.42)
+    """
+    x = np.asarray(x, dtype=float)
+    med = float(np.nanmedian(x))
+    mad = float(np.nanmedian(np.abs(x - med)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = _K * (x - med) / mad if mad > 0 else np.full_like(x, np.nan)
+    return z, med, mad
+
+
+def _rates(accepted: pd.DataFrame) -> pd.DataFrame:
+    pairs = {k: e.denominator for k, e in elements().items() if e.denominator}
+    wide = accepted.pivot_table(index=["commune_code", "period"], columns="element", values="value", aggfunc="first")
+    rows = []
+    for num, den in pairs.items():
+        if num in wide and den in wide:
+            r = (100 * wide[num] / wide[den].where(wide[den] > 0)).dropna()
+            rows.append(r.rename("value").reset_index().assign(element=num))
+    if not rows:
+        return pd.DataFrame(columns=["commune_code", "period", "element", "value"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def outliers(accepted: pd.DataFrame, cutoff: float = Z_CUTOFF) -> pd.DataFrame:
+    """Flag rates implausible against district peers in the same period or the commune's own history.
+
+    Rates are each element over its denominator element (``u5_stunted / u5_measured`` …).  A value is
+    flagged when its modified z-score exceeds ``cutoff``; bounds are ``median ± cutoff·MAD/0.6745``.
+    Flags never remove a row.
+
+    Returns
+    -------
+    DataFrame
+        ``commune_code, period, element, value, basis (district_peers | own_history), median, mad,
+        modified_z, lower, upper``.
+    """
+    r = _rates(accepted)
+    if r.empty:
+        return pd.DataFrame(columns=["commune_code", "period", "element", "value", "basis", "median", "mad",
+                                     "modified_z", "lower", "upper"])
+    dist = {}
+    for per in r["period"].unique():
+        u = register.units(per)
+        dist.update({(c, per): d for c, d in zip(u["code"], u["district_code"])})
+    r["district"] = [dist.get(k) for k in zip(r["commune_code"], r["period"])]
+    r["kind"] = r["period"].str.endswith("H1")
+    out = []
+    for basis, keys in (("district_peers", ["element", "period", "district"]),
+                        ("own_history", ["element", "commune_code", "kind"])):
+        g = r.groupby(keys)["value"]
+        med = g.transform("median")
+        mad = (r["value"] - med).abs().groupby([r[k] for k in keys]).transform("median")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = _K * (r["value"] - med) / mad.where(mad > 0)
+        hit = z.abs() > cutoff
+        out.append(pd.DataFrame({
+            "commune_code": r.loc[hit, "commune_code"], "period": r.loc[hit, "period"],
+            "element": r.loc[hit, "element"], "value": r.loc[hit, "value"].round(2), "basis": basis,
+            "median": med[hit].round(2), "mad": mad[hit].round(3), "modified_z": z[hit].round(2),
+            "lower": (med - cutoff * mad / _K)[hit].round(2), "upper": (med + cutoff * mad / _K)[hit].round(2)}))
+    return pd.concat(out, ignore_index=True).sort_values(["period", "element", "commune_code"]).reset_index(drop=True)
+
+
+def completeness(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
+    """Received, missing, on-time and late reports for a period, by district and for the province.
+
+    Expected reports are the units in force at the period's reference date (the day before the
+    deadline), so a unit merged away before then is not expected and its successor is.  A report is
+    on time when it arrived strictly before the deadline (1 May for H1, 1 November for the year).
+
+    Parameters
+    ----------
+    submission_dates : DataFrame
+        ``commune_code, period, submitted_on`` (ISO date; empty when never received).
+    period : str or int
+
+    Returns
+    -------
+    DataFrame
+        ``level, code, name, expected, received, missing, on_time, late, pct_received, pct_on_time``,
+        districts first, province last.
+    """
+    p = parse_period(period)
+    units = register.units(p)
+    sd = submission_dates[submission_dates["period"].astype(str) == str(p)]
+    got = sd.dropna(subset=["submitted_on"]).drop_duplicates("commune_code", keep="first")
+    arrived = pd.to_datetime(got.set_index("commune_code")["submitted_on"]).dt.date
+    u = units.assign(received=units["code"].isin(arrived.index))
+    u["on_time"] = u["code"].map(lambda c: c in arrived.index and arrived[c] < p.deadline)
+    rows = []
+    groups = list(u.groupby(["district_code", "district_name"])) if u["district_code"].notna().any() else []
+    for (code, name), g in groups:
+        rows.append(_counts("district", code, name, g))
+    rows.append(_counts("province", units["province_code"].iloc[0], units["province_name"].iloc[0], u))
+    return pd.DataFrame(rows)
+
+
+def _counts(level, code, name, g: pd.DataFrame) -> dict:
+    exp, rec, ont = len(g), int(g["received"].sum()), int(g["on_time"].sum())
+    return {"level": level, "code": code, "name": name, "expected": exp, "received": rec, "missing": exp - rec,
+            "on_time": ont, "late": rec - ont, "pct_received": round(100 * rec / exp, 1) if exp else np.nan,
+            "pct_on_time": round(100 * ont / exp, 1) if exp else np.nan}
+
+
+def missing_and_late(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
+    """The units whose report for ``period`` is missing or late (``code, name, district_name, status, submitted_on``)."""
+    p = parse_period(period)
+    units = register.units(p)
+    sd = submission_dates[submission_dates["period"].astype(str) == str(p)].drop_duplicates("commune_code")
+    m = units.merge(sd[["commune_code", "submitted_on"]], left_on="code", right_on="commune_code", how="left")
+    when = pd.to_datetime(m["submitted_on"]).dt.date
+    m["status"] = np.where(when.isna(), "missing", np.where([w is not None and not pd.isna(w) and w >= p.deadline
+                                                             for w in when], "late", "on_time"))
+    return m.loc[m["status"] != "on_time", ["code", "name", "district_name", "status", "submitted_on"]].reset_index(drop=True)
