@@ -593,3 +593,69 @@ def read_long(path: str | Path) -> pd.DataFrame:
     """Read an already validated long file (e.g. the sample) without the checks."""
     df = pd.read_csv(path, dtype={"commune_code": str, "period": str, "element": str})
     return df[LONG_COLUMNS]
+
+
+# ----------------------------------------------------------------------------- self-assessment sheets
+
+SCORE_COLUMNS = ["commune_code", "year", "criterion", "score"]
+
+
+def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | None = None) -> LoadResult:
+    """Load self-assessment sheets of the child-friendly standard (``commune_code, year, criterion, score``).
+
+    The same quarantine rules as submissions, plus: a criterion that is not part of the edition of
+    the year, a score above the criterion's maximum (where the edition knows it), a commune not in
+    force that year.  A criterion missing from a sheet is not a row: :func:`standard.assess` reports
+    it (status ``insufficient_data``).
+    """
+    from .standard import edition_for_year, load_edition
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    frames = []
+    for p in map(Path, paths):
+        table = _read_text_table(p, header=0) if p.suffix.lower() not in (".xlsx", ".xlsm", ".xls") else \
+            pd.read_excel(p, dtype=object)
+        table.columns = [_header_key(c).replace(" ", "_") for c in table.columns]
+        missing = [c for c in SCORE_COLUMNS if c not in table.columns]
+        if missing:
+            raise SubmissionError(f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(SCORE_COLUMNS)}")
+        frames.append(pd.DataFrame({"file": str(p), "sheet": "", "row": np.arange(len(table)) + 2, "column": "",
+                                    **{c: table[c].to_numpy(dtype=object) for c in SCORE_COLUMNS}}))
+    raw = pd.concat(frames, ignore_index=True)
+    chk = _Checker(raw)
+    code = _factor_map(raw["commune_code"], _norm_code)
+    chk.mark(pd.isna(code), "empty_cell", "commune_code")
+    chk.mark([isinstance(c, str) and c.startswith("!") for c in code], "bad_code", "commune_code")
+    year = _factor_map(raw["year"], _norm_period)
+    chk.mark(pd.isna(year), "empty_cell", "year")
+    chk.mark([y == "!" or (y is not None and getattr(y, "kind", "A") != "A") for y in year], "bad_period", "year")
+    year_str = np.array([str(y) if y is not None and y != "!" else "" for y in year], dtype=object)
+    _check_in_force(code, year, year_str, chk)
+    crit = raw["criterion"].map(lambda v: None if _is_blank(v) else str(v).strip()).to_numpy()
+    chk.mark(pd.isna(crit), "empty_cell", "criterion")
+    ed_of = {y: load_edition(edition_for_year(int(y), transitional)) for y in set(year_str) if y}
+    maxima = {(y, c.id): c.max_points for y, ed in ed_of.items() for c in ed.criteria}
+    unknown = np.array([bool(y) and c is not None and (y, c) not in maxima for y, c in zip(year_str, crit)])
+    chk.mark(unknown, "unknown_criterion", "criterion",
+             np.array([ed_of[y].id if y in ed_of else "" for y in year_str], dtype=object))
+    parsed = _factor_map(raw["score"], parse_number)
+    score = np.array([p[0] for p in parsed], dtype=float)
+    vreason = np.array([p[1] for p in parsed], dtype=object)
+    for rc in ("empty_cell", "not_a_number", "percent_for_count"):
+        chk.mark(vreason == rc, rc, "score")
+    with np.errstate(invalid="ignore"):
+        chk.mark(score < 0, "negative", "score")
+        mx = np.array([maxima.get((y, c)) for y, c in zip(year_str, crit)], dtype=object)
+        over = np.array([m is not None and s > m for s, m in zip(score, mx)])
+    chk.mark(over, "score_above_max", "score", np.array([f"({m})" if m is not None else "" for m in mx], dtype=object))
+    frame = pd.DataFrame({"commune_code": code, "period": year_str, "element": crit, "value": score})
+    folded = _duplicates(frame, chk.ok, chk)
+    keep = chk.ok & ~folded
+    accepted = pd.DataFrame({"commune_code": code[keep], "year": year_str[keep].astype(int),
+                             "edition": [ed_of[y].id for y in year_str[keep]], "criterion": crit[keep],
+                             "score": score[keep]})
+    q_raw = raw.rename(columns={"year": "period", "criterion": "element", "score": "value"})
+    quarantine = _quarantine_table(q_raw, frame, chk)
+    return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()),
+                      files=[str(p) for p in paths])

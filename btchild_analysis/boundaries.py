@@ -1,0 +1,258 @@
+"""Boundaries: read any polygon file and key it by GSO code, dissolve to later vintages, or build the
+schematic hexagon layout used when no file is given.
+
+No boundary polygons ship with the project.  Users pass a file (GeoJSON, GeoPackage, Shapefile; any
+CRS, VN-2000 included) — by path, notebook parameter, run spec, or the ``BTCHILD_BOUNDARIES``
+environment variable.  Without one, maps use :func:`schematic`, and say so.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Polygon
+
+from . import register
+from .errors import BoundaryError
+
+PLOT_CRS = "EPSG:32648"  # UTM 48N, metres: Bến Tre lies in it
+ENV_VAR = "BTCHILD_BOUNDARIES"
+
+
+@dataclass
+class BoundaryMatch:
+    """How a boundary file's features were joined to the register."""
+
+    by_code: int
+    by_name: int
+    unmatched_features: pd.DataFrame  # file rows that matched no unit
+    units_without_boundary: list[str]  # register codes with no polygon
+
+    @property
+    def ok(self) -> bool:
+        return self.unmatched_features.empty and not self.units_without_boundary
+
+    def text(self) -> str:
+        lines = [f"matched by code: {self.by_code}", f"matched by name: {self.by_name}",
+                 f"features unmatched: {len(self.unmatched_features)}",
+                 f"units without a boundary: {len(self.units_without_boundary)}"]
+        for _, r in self.unmatched_features.iterrows():
+            lines.append(f"  unmatched feature {r['feature']}: {r['label']}")
+        for c in self.units_without_boundary:
+            lines.append(f"  no boundary for unit {c}")
+        return "\n".join(lines)
+
+
+def _code_field(gdf: pd.DataFrame, codes: set[str]) -> str | None:
+    best, score = None, 0.0
+    for col in gdf.columns:
+        if col == "geometry":
+            continue
+        vals = gdf[col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
+        share = vals.isin(codes).mean()
+        if share > score:
+            best, score = col, share
+    return best if score >= 0.5 else None
+
+
+def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
+    best, score = None, 0.0
+    for col in gdf.columns:
+        if col == "geometry" or gdf[col].dtype.kind not in "OUT":
+            continue
+        share = 1 - len(register.match_names(gdf[col].astype(str).head(40), on=on).unmatched) / min(len(gdf), 40)
+        if share > score:
+            best, score = col, share
+    district = None
+    dnames = {register.fold(n) for n in register.districts()["district_name"]}
+    for col in gdf.columns:
+        if col in ("geometry", best) or gdf[col].dtype.kind not in "OUT":
+            continue
+        vals = gdf[col].astype(str).map(register._district_key)
+        if vals.isin({register._district_key(n) for n in dnames}).mean() > 0.5:
+            district = col
+            break
+    return (best if score >= 0.3 else None), district
+
+
+def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", code_field: str | None = None,
+                    name_field: str | None = None, district_field: str | None = None,
+                    encoding: str | None = None, allow_unmatched: bool = False) -> tuple[gpd.GeoDataFrame, BoundaryMatch]:
+    """Read a boundary file and key it by GSO code.
+
+    Parameters
+    ----------
+    path : path, optional
+        GeoJSON, GeoPackage or Shapefile; default the ``BTCHILD_BOUNDARIES`` environment variable.
+    on : date or year
+        Vintage of the polygons (the 2013 units by default).
+    code_field, name_field, district_field : str, optional
+        Columns to use; found automatically when not given (a column of GSO codes is preferred;
+        else commune names, matched within their district through :func:`register.match_names`).
+    encoding : str, optional
+        Attribute encoding of a legacy Shapefile without a ``.cpg`` (e.g. ``"cp1258"``).
+    allow_unmatched : bool
+        Go on when features or units are unmatched (they are reported, and units without a polygon
+        appear as "no boundary" on maps); by default that raises :class:`BoundaryError`.
+
+    Returns
+    -------
+    (GeoDataFrame in EPSG:4326 with ``code`` and the register's columns, BoundaryMatch)
+    """
+    path = path or os.environ.get(ENV_VAR)
+    if not path:
+        raise BoundaryError(f"no boundary file given (pass a path or set {ENV_VAR})")
+    try:
+        gdf = gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
+    except Exception as exc:
+        raise BoundaryError(f"{path}: cannot be read as a boundary file ({type(exc).__name__}: {exc})") from None
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise BoundaryError(f"{path}: no coordinate reference system and the coordinates are not degrees; "
+                                f"add a .prj file or set the CRS")
+        gdf = gdf.set_crs(4326)
+    gdf = gdf.to_crs(4326)
+    units = register.units(on)
+    codes = set(units["code"])
+    code_field = code_field or _code_field(gdf, codes)
+    feature_label = pd.Series([" | ".join(map(str, row)) for row in gdf.drop(columns="geometry").itertuples(index=False)],
+                              index=gdf.index)
+    by_code = by_name = 0
+    if code_field:
+        key = gdf[code_field].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
+        key = key.where(key.isin(codes))
+        by_code = int(key.notna().sum())
+    else:
+        if not name_field:
+            name_field, auto_district = _name_fields(gdf, on)
+            district_field = district_field or auto_district
+        if not name_field:
+            raise BoundaryError(f"{path}: found neither a column of GSO commune codes nor of commune names")
+        m = register.match_names(gdf[name_field].tolist(),
+                                 gdf[district_field].tolist() if district_field else None, on=on).table
+        key = pd.Series(m["code"].to_numpy(), index=gdf.index)
+        by_name = int(key.notna().sum())
+    dup = key[key.notna() & key.duplicated(keep=False)]
+    if len(dup):
+        raise BoundaryError(f"{path}: several features for unit(s) {', '.join(sorted(set(dup)))}")
+    unmatched = pd.DataFrame({"feature": gdf.index[key.isna()], "label": feature_label[key.isna()].to_numpy()})
+    missing = sorted(codes - set(key.dropna()))
+    report = BoundaryMatch(by_code, by_name, unmatched, missing)
+    if not report.ok and not allow_unmatched:
+        raise BoundaryError(f"{path}: the join to the register is incomplete\n{report.text()}")
+    out = gpd.GeoDataFrame({"code": key.to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=4326)
+    out = out[out["code"].notna()].merge(units, on="code", how="left")
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
+    out.attrs.update(schematic=False, source=Path(str(path)).name)
+    return out, report
+
+
+def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
+    """Dissolve polygons of one vintage (e.g. the 164 units of 2013) to a later one through the crosswalk."""
+    from_v = geo["vintage"].iloc[0] if "vintage" in geo else "2013"
+    cw = register.crosswalk(from_v, to_vintage)
+    g = geo[["code", "geometry"]].merge(cw[["from_code", "to_code"]], left_on="code", right_on="from_code")
+    d = g.dissolve(by="to_code", as_index=False)[["to_code", "geometry"]].rename(columns={"to_code": "code"})
+    units = register.units(register.VINTAGES[register._vintage_key(to_vintage)])
+    out = gpd.GeoDataFrame(d.merge(units, on="code", how="left"), geometry="geometry", crs=geo.crs)
+    out.attrs.update(geo.attrs)
+    return out
+
+
+def _hex(cx: float, cy: float, r: float) -> Polygon:
+    ang = np.deg2rad(np.arange(6) * 60 + 30)
+    return Polygon(np.c_[cx + r * np.cos(ang), cy + r * np.sin(ang)])
+
+
+def hex_centres(bounds: tuple[float, float, float, float], r: float) -> np.ndarray:
+    """Centres of a pointy-top hexagon grid with circumradius ``r`` covering ``bounds``."""
+    minx, miny, maxx, maxy = bounds
+    w, h = np.sqrt(3) * r, 1.5 * r
+    rows = int(np.ceil((maxy - miny) / h)) + 3
+    cols = int(np.ceil((maxx - minx) / w)) + 3
+    ys = miny - h + np.arange(rows) * h
+    pts = [(minx - w + c * w + (w / 2 if i % 2 else 0), y) for i, y in enumerate(ys) for c in range(cols)]
+    return np.array(pts)
+
+
+def assign_cells(points: np.ndarray, cells: np.ndarray, k: int = 48) -> np.ndarray:
+    """Index of the cell given to each point, minimising the total squared displacement.
+
+    Small problems use :func:`scipy.optimize.linear_sum_assignment` on the full cost matrix; large
+    ones (national scale) a sparse matching over each point's ``k`` nearest cells.
+    """
+    from scipy.optimize import linear_sum_assignment
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+    from scipy.spatial import cKDTree
+
+    n, m = len(points), len(cells)
+    if n * m <= 4_000_000:
+        cost = ((points[:, None, :] - cells[None, :, :]) ** 2).sum(-1)
+        rows, cols = linear_sum_assignment(cost)
+        out = np.empty(n, dtype=int)
+        out[rows] = cols
+        return out
+    tree = cKDTree(cells)
+    while True:
+        dist, idx = tree.query(points, k=min(k, m))
+        graph = csr_matrix((dist.ravel() ** 2 + 1e-9, (np.repeat(np.arange(n), idx.shape[1]), idx.ravel())), shape=(n, m))
+        try:
+            rows, cols = min_weight_full_bipartite_matching(graph)
+            out = np.empty(n, dtype=int)
+            out[rows] = cols
+            return out
+        except ValueError:
+            if k >= m:
+                raise
+            k *= 2
+
+
+def schematic(on: object = "2013-04-06", units: pd.DataFrame | None = None, spacing: float = 1.0) -> gpd.GeoDataFrame:
+    """The schematic layout: one equal hexagon per unit, near its true centroid, neighbours kept together.
+
+    Parameters
+    ----------
+    on : date or year
+        Vintage of the units (ignored when ``units`` is given).
+    units : DataFrame, optional
+        Any units with ``code, lat, lon`` (used by the national-scale benchmark).
+    spacing : float
+        Cell size relative to the mean area per unit (1 = cells tile the area the units cover).
+
+    Returns
+    -------
+    GeoDataFrame in UTM 48N (EPSG:32648) with the register's columns; ``attrs["schematic"]`` is True.
+    """
+    units = register.units(on) if units is None else units.reset_index(drop=True)
+    pts = gpd.GeoSeries(gpd.points_from_xy(units["lon"], units["lat"]), crs=4326).to_crs(PLOT_CRS)
+    xy = np.c_[pts.x, pts.y]
+    minx, miny = xy.min(0)
+    maxx, maxy = xy.max(0)
+    area = max((maxx - minx) * (maxy - miny), 1.0)
+    r = spacing * np.sqrt(area / len(units) / (1.5 * np.sqrt(3))) * 0.75
+    cells = hex_centres((minx, miny, maxx, maxy), r)
+    pick = assign_cells(xy, cells)
+    geom = [_hex(cx, cy, r) for cx, cy in cells[pick]]
+    out = gpd.GeoDataFrame(units.copy(), geometry=geom, crs=PLOT_CRS)
+    out.attrs.update(schematic=True, source="schematic")
+    return out
+
+
+def get_geometry(boundaries: str | Path | None = None, on: object = "2013-04-06") -> gpd.GeoDataFrame:
+    """Polygons for the vintage of ``on``: from a 2013 boundary file (dissolved when needed) or schematic.
+
+    ``boundaries`` None falls back to the ``BTCHILD_BOUNDARIES`` environment variable, then to the
+    schematic layout.
+    """
+    path = boundaries or os.environ.get(ENV_VAR)
+    if not path:
+        return schematic(on)
+    geo, _ = read_boundaries(path, on="2013-04-06", allow_unmatched=True)
+    key = register.vintage_of(on)
+    return geo if key == "2013" else dissolve(geo, key)
