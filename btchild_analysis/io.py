@@ -271,7 +271,12 @@ def _long_from_table(cells: pd.DataFrame, header_row: int, kind: str, file: str,
         blank = row_blank & id_blank
     skipped = int(frame.loc[blank, "row"].nunique())
     frame = frame[~blank].assign(**out)
+    ident = frame["commune_name"].where(frame["commune_name"].map(lambda v: not _is_blank(v)), frame["commune_code"])
+    frame["total_row"] = ident.map(lambda v: isinstance(v, str) and bool(_TOTAL_RE.match(register.fold(v).strip())))
     return frame, skipped
+
+
+_TOTAL_RE = re.compile(r"^(tong|cong|total|toan tinh|toan huyen)\b")
 
 
 def _is_blank(v: object) -> bool:
@@ -385,6 +390,8 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None) -> LoadResult:
     period = _factor_map(raw["period"], _norm_period)
     period_str = np.array([str(p) if p is not None and p != "!" else "" for p in period], dtype=object)
     has_name = raw["commune_name"].map(lambda v: not _is_blank(v)).to_numpy() if "commune_name" in raw else np.zeros(n, bool)
+    if "total_row" in raw:
+        chk.mark(raw["total_row"].fillna(False).to_numpy(dtype=bool), "total_row", "commune_name")
     chk.mark(pd.isna(code) & ~has_name, "empty_cell", "commune_code")
     chk.mark([isinstance(c, str) and c.startswith("!") for c in code], "bad_code", "commune_code")
     chk.mark(pd.isna(period), "empty_cell", "period")

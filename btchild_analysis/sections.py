@@ -1,0 +1,116 @@
+"""Building blocks of the notebooks: titles, notices and the tables they show (pure functions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import register
+from .registry import indicator, plan_indicators
+from .style import label
+
+TITLES = {
+    "status": ("Xã, phường phù hợp với trẻ em", "Child-friendly communes"),
+    "trends": ("Xu hướng các chỉ tiêu", "Indicator trends"),
+    "report": ("Báo cáo tiến độ thực hiện Kế hoạch 3042/KH-UBND", "Progress report on Plan 3042/KH-UBND"),
+    "quality": ("Chất lượng số liệu", "Data quality"),
+}
+
+
+def area_name(district: str | None, year: object = 2020, lang: str = "vi") -> str:
+    """``"Tỉnh Bến Tre"`` or the district's name (code or name accepted)."""
+    if not district:
+        return label("province", lang)
+    d = register.districts(year)
+    hit = d[(d["district_code"] == str(district)) | (d["district_name"] == district)]
+    if hit.empty:
+        raise ValueError(f"unknown district '{district}'; districts: {', '.join(d['district_code'])}")
+    return hit["district_name"].iloc[0]
+
+
+def district_code(district: str | None, year: object = 2020) -> str | None:
+    if not district:
+        return None
+    d = register.districts(year)
+    hit = d[(d["district_code"] == str(district)) | (d["district_name"] == district)]
+    if hit.empty:
+        raise ValueError(f"unknown district '{district}'")
+    return hit["district_code"].iloc[0]
+
+
+def title(kind: str, year: object, district: str | None = None, lang: str = "vi", extra: str = "") -> str:
+    """Markdown heading carrying the parameters (area and year)."""
+    t = TITLES[kind][0 if lang == "vi" else 1]
+    return f"# {t} — {area_name(district, year, lang)}, {year}{extra}"
+
+
+def synthetic_banner(synthetic: bool, lang: str = "vi") -> str:
+    """A visible warning when the numbers come from the synthetic sample ('' otherwise)."""
+    if not synthetic:
+        return ""
+    return f"> **⚠ {label('synthetic_notice', lang)}**"
+
+
+def in_area(df: pd.DataFrame, district: str | None, year: object, code_col: str = "commune_code") -> pd.DataFrame:
+    """Rows of communes in the district (all rows for the province)."""
+    code = district_code(district, year)
+    if code is None:
+        return df
+    units = register.units(year)
+    return df[df[code_col].isin(units.loc[units["district_code"] == code, "code"])]
+
+
+def failed_communes(assessment: pd.DataFrame, year: int, district: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Communes that did not meet the standard in ``year`` and why."""
+    a = in_area(assessment[assessment["year"] == int(year)], district, year)
+    a = a[a["status"] != "met"]
+    cols = {"name": label("commune", lang), "district_name": label("district", lang), "total": "Tổng điểm" if lang == "vi" else "Total",
+            "threshold": "Ngưỡng" if lang == "vi" else "Pass mark",
+            "reasons_vi" if lang == "vi" else "reasons_en": "Lý do" if lang == "vi" else "Reasons"}
+    return a.sort_values(["district_name", "name"])[list(cols)].rename(columns=cols).reset_index(drop=True)
+
+
+def share_table(values: pd.DataFrame, indicator_id: str, year: int, lang: str = "vi") -> pd.DataFrame:
+    """District and province rows of one indicator for a year: value, interval, numerator, denominator."""
+    v = values[(values["indicator"] == indicator_id) & (values["period"].astype(str) == str(year))]
+    v = v[v["level"].isin(["district", "province"])].copy()
+    v["_o"] = v["level"].map({"district": 0, "province": 1})
+    v = v.sort_values(["_o", "unit_name"])
+    out = pd.DataFrame({
+        "Đơn vị" if lang == "vi" else "Unit": v["unit_name"],
+        "Tử số" if lang == "vi" else "Numerator": v["numerator"].round(0).astype("Int64"),
+        "Mẫu số" if lang == "vi" else "Denominator": v["denominator"].round(0).astype("Int64"),
+        indicator(indicator_id).unit: v["value"].round(1),
+        "KTC 95%" if lang == "vi" else "95% CI": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(v["ci_low"], v["ci_high"])],
+        "": v["base_mark"],
+    })
+    return out.reset_index(drop=True)
+
+
+def annex_tables(values: pd.DataFrame, year: int, period: str = "A", lang: str = "vi") -> dict[str, pd.DataFrame]:
+    """Annex of the periodic report: one table per plan indicator (district and province rows)."""
+    per = str(year) if period in ("A", None, "") else f"{year}H1"
+    out = {}
+    for ind_id in plan_indicators():
+        t = share_table(values, ind_id, per, lang)
+        if len(t):
+            out[ind_id] = t
+    return out
+
+
+def write_annex(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write tables to an Excel workbook, one sheet each (sheet names cut to Excel's 31 characters)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, table in tables.items():
+            table.to_excel(xl, sheet_name=name[:31], index=False)
+    return path
+
+
+def scorecard_style(card: pd.DataFrame):
+    """A pandas Styler colouring the status cells (for notebooks)."""
+    colours = {"Đạt": "#c7e9c0", "Achieved": "#c7e9c0", "Không đạt": "#fcbba1", "Not achieved": "#fcbba1",
+               "Đúng hướng": "#deebf7", "On track": "#deebf7", "Chậm tiến độ": "#fdd0a2", "Off track": "#fdd0a2"}
+    cols = [c for c in card.columns if c.startswith("status_")]
+    return card.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols).format(precision=1)
