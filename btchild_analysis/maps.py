@@ -127,10 +127,11 @@ def _class_labels(bins: list[float], lo: float) -> list[str]:
 
 def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd.GeoDataFrame,
                   bins: list[float] | None = None, district: str | None = None, lang: str = "vi",
-                  synthetic: bool = False, ax=None, cmap: str = SEQ_CMAP, title: str | None = None) -> plt.Figure:
+                  synthetic: bool = False, ax=None, cmap: str | None = None, title: str | None = None) -> plt.Figure:
     """An indicator by commune in classes (``bins`` from :func:`fixed_breaks` over all years by default).
 
-    ``values`` is a commune-level table of :func:`btchild_analysis.indicators.compute`.
+    ``values`` is a commune-level table of :func:`btchild_analysis.indicators.compute`.  ``cmap``
+    defaults to viridis, reversed for indicators where lower is better (darker = worse).
     """
     ind = indicator(indicator_id)
     allv = values[values["indicator"] == indicator_id]
@@ -138,7 +139,8 @@ def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd
     v = allv[allv["period"].astype(str) == str(period)][["unit_code", "value"]]
     g = _prepare(geo, district).merge(v, left_on="code", right_on="unit_code", how="left")
     cls = classify(g["value"], bins)
-    colours = plt.get_cmap(cmap if ind.direction == "higher" else cmap + "_r", max(len(bins), 2))
+    cmap = cmap or (SEQ_CMAP if ind.direction == "higher" else SEQ_CMAP + "_r")
+    colours = plt.get_cmap(cmap, max(len(bins), 2))
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(9, 7))
     handles = []
     lo = float(np.nanmin(allv["value"])) if allv["value"].notna().any() else 0.0

@@ -90,7 +90,8 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
     grid = grid.reindex(columns=[c.id for c in ed.criteria])
     grid.columns = [ed.criterion(c).short(lang) for c in grid.columns]
     if communes is not None and "name" in communes:
-        grid.index = grid.index.map(dict(zip(communes["code"], communes["name"]))).fillna(grid.index.to_series())
+        names = dict(zip(communes["code"], communes["name"]))
+        grid.index = [names.get(c, c) for c in grid.index]
     fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(4, 0.18 * grid.shape[0] + 2)))
     sns.heatmap(grid, ax=ax, cmap="viridis", vmin=0, vmax=1, cbar_kws={"label": label("share_of_max", lang)},
                 yticklabels=grid.shape[0] <= 60)

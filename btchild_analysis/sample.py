@@ -276,3 +276,9 @@ def load_sample(folder: str | Path | None = None) -> Sample:
     folder = Path(folder) if folder else sample_dir()
     kw = dict(dtype={"commune_code": str, "period": str, "criterion": str, "edition": str}, encoding="utf-8")
     return Sample(**{attr: pd.read_csv(folder / fname, **kw) for attr, fname in Sample.FILES.items()})
+
+
+def messy_files(folder: str | Path | None = None) -> list[Path]:
+    """The messy SYNTHETIC submissions shipped in ``data/sample/messy`` (for the data-quality notebook)."""
+    folder = Path(folder) if folder else sample_dir() / "messy"
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))

@@ -114,3 +114,71 @@ def scorecard_style(card: pd.DataFrame):
                "Đúng hướng": "#deebf7", "On track": "#deebf7", "Chậm tiến độ": "#fdd0a2", "Off track": "#fdd0a2"}
     cols = [c for c in card.columns if c.startswith("status_")]
     return card.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols).format(precision=1)
+
+
+HEADINGS = {
+    "status_map": ("## Bản đồ trạng thái", "## Status map"),
+    "vs_targets": ("## Tỷ lệ xã đạt chuẩn so với mục tiêu của Kế hoạch", "## Share of communes meeting the standard against the plan's targets"),
+    "by_district": ("## Theo huyện", "## By district"),
+    "heatmap": ("## Điểm từng tiêu chí", "## Score by criterion"),
+    "failed": ("## Các xã chưa đạt và lý do", "## Communes that did not meet the standard, and why"),
+    "trend": ("## Xu hướng", "## Trend"),
+    "change": ("## Thay đổi theo xã", "## Change by commune"),
+    "movers": ("## Xã tiến bộ nhiều nhất và ít nhất", "## Communes that moved most and least"),
+    "scorecard": ("## Bảng tổng hợp 12 chỉ tiêu", "## Scorecard of the twelve targets"),
+    "completeness": ("## Tình hình nộp báo cáo", "## Completeness and timeliness of reporting"),
+    "annex": ("## Phụ lục", "## Annex"),
+    "quarantine": ("## Dòng bị cách ly", "## Quarantined rows"),
+    "outliers": ("## Giá trị bất thường (giữ lại, gắn cờ)", "## Implausible values (kept, flagged)"),
+    "late": ("## Xã chưa nộp hoặc nộp trễ", "## Units missing or late"),
+}
+
+
+def heading(key: str, lang: str = "vi", suffix: str = "") -> str:
+    """A section heading in ``lang`` (markdown)."""
+    return HEADINGS[key][0 if lang == "vi" else 1] + suffix
+
+
+def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -> pd.DataFrame:
+    """Target status rows of one unit (province when ``unit_code`` is None), labelled."""
+    from .targets import STATUS_LABELS
+
+    s = status[status["level"] == "province"] if unit_code is None else status[status["unit_code"] == unit_code]
+    vi = lang == "vi"
+    return pd.DataFrame({
+        "Chỉ tiêu" if vi else "Indicator": [indicator(i).label(lang) for i in s["indicator"]],
+        "Năm mục tiêu" if vi else "Target year": s["target_year"].to_numpy(),
+        "Mục tiêu" if vi else "Target": [f"{o} {t:g}" for o, t in zip(s["op"], s["target"])],
+        "Gốc" if vi else "Baseline": [f"{v:.1f} ({y})" for v, y in zip(s["baseline_value"], s["baseline_year"])],
+        "Mới nhất" if vi else "Latest": [f"{v:.1f} ({y})" for v, y in zip(s["latest_value"], s["latest_year"])],
+        "Trạng thái" if vi else "Status": [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
+        "Năm đạt (dự báo)" if vi else "Year reached (projected)": [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
+    })
+
+
+def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi") -> pd.DataFrame:
+    """The ``n`` communes that improved most and least (Theil–Sen slope, signed so that + is better)."""
+    from .trends import rank
+
+    r = rank(trend, indicator_id, "progress")
+    if r.empty:
+        return r
+    pick = pd.concat([r.head(n), r.tail(n)]).drop_duplicates("unit_code")
+    vi = lang == "vi"
+    return pd.DataFrame({
+        "Hạng" if vi else "Rank": pick["rank"].to_numpy(),
+        label("commune", lang): pick["unit_name"].to_numpy(),
+        "Đầu kỳ" if vi else "First": [f"{v:.1f} ({y})" for v, y in zip(pick["first_value"], pick["first_year"])],
+        "Cuối kỳ" if vi else "Last": [f"{v:.1f} ({y})" for v, y in zip(pick["last_value"], pick["last_year"])],
+        "Độ dốc/năm" if vi else "Slope/year": pick["slope"].round(2).to_numpy(),
+        "p (Mann–Kendall)": pick["p_value"].round(3).to_numpy(),
+    })
+
+
+def quarantine_summary(result, lang: str = "vi") -> pd.DataFrame:
+    """Counts of a load and the quarantine by reason, labelled."""
+    q = result.quarantine
+    col = "reason_vi" if lang == "vi" else "reason_en"
+    by = q.groupby("reason").agg(n=("reason", "size"), example=(col, "first")).reset_index() if len(q) else \
+        pd.DataFrame(columns=["reason", "n", "example"])
+    return by.sort_values("n", ascending=False).reset_index(drop=True)
