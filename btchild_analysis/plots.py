@@ -77,29 +77,43 @@ def district_comparison(values: pd.DataFrame, indicator_id: str, period: str, la
 
 
 def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | None = None, lang: str = "vi",
-                      synthetic: bool = False, transitional: str | None = None) -> plt.Figure:
-    """Score over the criterion's maximum, criterion × commune, for one year (raw points where the
-    maximum is not confirmed)."""
+                      synthetic: bool = False, transitional: str | None = None, max_rows: int = 40) -> plt.Figure:
+    """Score per criterion as a share of the criterion's maximum, one row per commune.
+
+    Where the edition does not confirm a criterion's maximum, the highest score any commune gave
+    that criterion in the year stands in (the colour bar says so).  With more than ``max_rows``
+    communes, rows are districts (mean share of their communes).
+    """
     ed = load_edition(edition_for_year(year, transitional))
     s = scores[scores["year"].astype(int) == int(year)]
     if communes is not None:
         s = s[s["commune_code"].isin(communes["code"] if "code" in communes else communes["commune_code"])]
-    mx = {c.id: c.max_points for c in ed.criteria}
+    observed = s.groupby("criterion")["score"].max()
+    mx = {c.id: c.max_points or observed.get(c.id, np.nan) for c in ed.criteria}
     share = s.assign(v=[sc / mx[c] if mx.get(c) else np.nan for c, sc in zip(s["criterion"], s["score"])])
     grid = share.pivot_table(index="commune_code", columns="criterion", values="v", aggfunc="first")
     grid = grid.reindex(columns=[c.id for c in ed.criteria])
     grid.columns = [ed.criterion(c).short(lang) for c in grid.columns]
+    row_label = label("commune", lang)
     if communes is not None and "name" in communes:
-        names = dict(zip(communes["code"], communes["name"]))
-        grid.index = [names.get(c, c) for c in grid.index]
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(4, 0.18 * grid.shape[0] + 2)))
-    sns.heatmap(grid, ax=ax, cmap="viridis", vmin=0, vmax=1, cbar_kws={"label": label("share_of_max", lang)},
-                yticklabels=grid.shape[0] <= 60)
+        if len(grid) > max_rows and "district_name" in communes:
+            dist = dict(zip(communes["code"], communes["district_name"]))
+            grid = grid.groupby([dist.get(c, "") for c in grid.index]).mean()
+            row_label = label("district", lang)
+        else:
+            names = dict(zip(communes["code"], communes["name"]))
+            grid.index = [names.get(c, c) for c in grid.index]
+    fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(4, 0.22 * grid.shape[0] + 2)))
+    bar = label("share_of_max", lang) + (" *" if any(c.max_points is None for c in ed.criteria) else "")
+    sns.heatmap(grid, ax=ax, cmap="viridis", vmin=0, vmax=1, cbar_kws={"label": bar}, yticklabels=True)
     ax.set_xlabel(label("criterion", lang))
-    ax.set_ylabel(label("commune", lang))
+    ax.set_ylabel(row_label)
     ax.set_title(f"{ed.vi if lang == 'vi' else ed.en}, {year}", fontsize=9)
-    add_notices(fig, lang, synthetic=synthetic)
-    fig.subplots_adjust(bottom=0.22)
+    notes = add_notices(fig, lang, synthetic=synthetic)
+    if any(c.max_points is None for c in ed.criteria):
+        fig.text(0.99, 0.01, label("max_not_confirmed", lang), fontsize=7, ha="right", va="bottom")
+        notes.append(label("max_not_confirmed", lang))
+    fig.subplots_adjust(bottom=0.25)
     return fig
 
 

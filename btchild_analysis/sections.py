@@ -182,3 +182,8 @@ def quarantine_summary(result, lang: str = "vi") -> pd.DataFrame:
     by = q.groupby("reason").agg(n=("reason", "size"), example=(col, "first")).reset_index() if len(q) else \
         pd.DataFrame(columns=["reason", "n", "example"])
     return by.sort_values("n", ascending=False).reset_index(drop=True)
+
+
+def show(df: pd.DataFrame):
+    """A table for display in a notebook or its HTML: no index column, one decimal."""
+    return df.style.hide(axis="index").format(precision=1)

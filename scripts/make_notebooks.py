@@ -33,10 +33,10 @@ NOTEBOOKS = {
         'values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])\n'
         'status = targets.status_table(values[values["period"].str.fullmatch(r"\\d{4}") & (values["period"].str[:4].astype(int) <= year)])\n'
         'display(sections.target_rows(status, sections.district_code(district, year), lang))',
-        'display(Markdown(sections.heading("by_district", lang)))\ndisplay(sections.share_table(values, "child_friendly_commune", year, lang))',
+        'display(Markdown(sections.heading("by_district", lang)))\ndisplay(sections.show(sections.share_table(values, "child_friendly_commune", year, lang)))',
         'display(Markdown(sections.heading("heatmap", lang)))\n'
         'fig = plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year), lang=lang, synthetic=ds.synthetic)\nplt.show()',
-        'display(Markdown(sections.heading("failed", lang)))\ndisplay(sections.failed_communes(assessment, year, district, lang))',
+        'display(Markdown(sections.heading("failed", lang)))\ndisplay(sections.show(sections.failed_communes(assessment, year, district, lang)))',
     ], 'year = 2024\n# district: a district code or name; None = the province\ndistrict = None\n# boundaries: a boundary file; None = $BTCHILD_BOUNDARIES, else the schematic layout\nboundaries = None\n'
        '# lang: "vi" or "en"\nlang = "vi"\n# data: None = the bundled SYNTHETIC sample\ndata = None\noutput_dir = "."\nreport_name = "01_child_friendly_status"',
        "Trạng thái xã, phường phù hợp với trẻ em / Child-friendly commune status. Every number comes from `btchild_analysis`."),
@@ -56,7 +56,7 @@ NOTEBOOKS = {
         '    display(Markdown(sections.heading("change", lang)))\n'
         '    maps.change_map(commune_values, ind, str(start), str(end), geo, district=sections.district_code(district, end), lang=lang, synthetic=ds.synthetic); plt.show()\n'
         '    display(Markdown(sections.heading("movers", lang)))\n'
-        '    display(sections.movers(commune_trends, ind, 5, lang))',
+        '    display(sections.show(sections.movers(commune_trends, ind, 5, lang)))',
     ], 'indicator_ids = ["stunting_u5", "underweight_u5", "kindergarten_enrolment", "child_friendly_commune"]\nstart = 2013\nend = 2024\n'
        'district = None\n# vintage: communes re-expressed on the 157 units of 2020\nvintage = "2020"\nboundaries = None\nlang = "vi"\ndata = None\nyear = 2024\noutput_dir = "."\nreport_name = "02_indicator_trends"',
        "Xu hướng chỉ tiêu / Indicator trends. Every number comes from `btchild_analysis`."),
@@ -66,12 +66,12 @@ NOTEBOOKS = {
         'display(Markdown(sections.heading("scorecard", lang)))\nvalues = indicators.compute_all(ds.all_elements())\n'
         'display(sections.scorecard_style(targets.scorecard(values, year if period == "A" else year - 1, lang)))',
         'display(Markdown(sections.heading("completeness", lang)))\nreport_period = str(year) if period == "A" else f"{year}H1"\n'
-        'display(quality.completeness(ds.submission_dates, report_period))\n'
-        'display(Markdown(sections.heading("late", lang)))\ndisplay(quality.missing_and_late(ds.submission_dates, report_period))',
+        'display(sections.show(quality.completeness(ds.submission_dates, report_period)))\n'
+        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(quality.missing_and_late(ds.submission_dates, report_period)))',
         'plots.district_comparison(values, "stunting_u5", report_period, lang=lang, synthetic=ds.synthetic); plt.show()',
         'display(Markdown(sections.heading("annex", lang)))\nfrom pathlib import Path\n'
         'annex = sections.annex_tables(values, year, period, lang)\npath = sections.write_annex(annex, Path(output_dir) / f"{report_name}_phu_luc.xlsx")\n'
-        'display(Markdown(f"[{path.name}]({path.name})"))\nfor ind, table in annex.items():\n    display(Markdown(f"**{indicators.indicator(ind).label(lang)}**"))\n    display(table)',
+        'display(Markdown(f"[{path.name}]({path.name})"))\nfor ind, table in annex.items():\n    display(Markdown(f"**{indicators.indicator(ind).label(lang)}**"))\n    display(sections.show(table))',
     ], 'year = 2024\n# period: "A" = annual report (due before 1 November), "H1" = six-monthly (before 1 May)\nperiod = "A"\nlang = "vi"\ndata = None\n'
        'district = None\nboundaries = None\noutput_dir = "."\nreport_name = "03_plan_progress_report"',
        "Báo cáo định kỳ / Periodic report. Every number comes from `btchild_analysis`."),
@@ -79,10 +79,10 @@ NOTEBOOKS = {
         'display(Markdown(sections.title("quality", period, None, lang)))\ndisplay(Markdown(sections.synthetic_banner(ds.synthetic, lang)))',
         'display(Markdown(sections.heading("quarantine", lang)))\nfrom btchild_analysis import io, sample\n'
         'loaded = io.load_submissions(files or sample.messy_files())\ndisplay(Markdown(loaded.summary_text(lang)))\n'
-        'display(sections.quarantine_summary(loaded, lang))\ndisplay(loaded.quarantine.head(40))',
-        'display(Markdown(sections.heading("completeness", lang)))\ndisplay(quality.completeness(ds.submission_dates, period))\n'
+        'display(sections.show(sections.quarantine_summary(loaded, lang)))\ndisplay(loaded.quarantine.head(40))',
+        'display(Markdown(sections.heading("completeness", lang)))\ndisplay(sections.show(quality.completeness(ds.submission_dates, period)))\n'
         'plots.completeness_chart(ds.submission_dates, sorted(ds.submission_dates["period"].unique()), lang=lang, synthetic=ds.synthetic); plt.show()\n'
-        'display(Markdown(sections.heading("late", lang)))\ndisplay(quality.missing_and_late(ds.submission_dates, period))',
+        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(quality.missing_and_late(ds.submission_dates, period)))',
         'display(Markdown(sections.heading("outliers", lang)))\n'
         'flags = quality.outliers(ds.elements[ds.elements["period"].astype(str).str[:4] == str(period)[:4]])\n'
         'display(flags[flags["period"].astype(str) == str(period)])',
