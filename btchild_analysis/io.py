@@ -485,8 +485,8 @@ def _check_in_force(code, period, period_str, chk: _Checker) -> None:
             if succ is not None:
                 bad[(c, per)] = ("not_in_force", f"{succ['code']} {succ['name']}")
             else:
-                close = difflib.get_close_matches(c, sorted(in_force), n=1, cutoff=0.8)
-                bad[(c, per)] = ("unknown_commune", f" (có phải {close[0]}? / did you mean {close[0]}?)" if close else "")
+                close = suggest_code(c, in_force)
+                bad[(c, per)] = ("unknown_commune", f" (có phải {close}? / did you mean {close}?)" if close else "")
     if not bad:
         return
     keys = list(zip(code, period_str))
@@ -494,6 +494,22 @@ def _check_in_force(code, period, period_str, chk: _Checker) -> None:
         mask = np.array([bad.get(k, ("",))[0] == reason for k in keys])
         hint = np.array([bad.get(k, ("", ""))[1] for k in keys], dtype=object)
         chk.mark(mask, reason, "commune_code", hint)
+
+
+def suggest_code(code: str, known: set[str]) -> str | None:
+    """The likely intended code: two digits swapped, else one digit mistyped (None when unclear).
+
+    >>> suggest_code("28576", {"28756", "28759"}), suggest_code("28750", {"28756", "28759"})
+    ('28756', None)
+    """
+    def diff(a, b):
+        return [i for i in range(len(a)) if a[i] != b[i]]
+    swapped = [k for k in known if len(k) == len(code) and sorted(k) == sorted(code) and len(diff(k, code)) == 2
+               and (lambda d: d[1] == d[0] + 1)(diff(k, code))]
+    if len(swapped) == 1:
+        return swapped[0]
+    typo = [k for k in known if len(k) == len(code) and len(diff(k, code)) == 1]
+    return typo[0] if len(typo) == 1 else None
 
 
 def _duplicates(frame: pd.DataFrame, ok: np.ndarray, chk: _Checker) -> np.ndarray:

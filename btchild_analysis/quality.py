@@ -18,7 +18,7 @@ def modified_z(x: np.ndarray) -> tuple[np.ndarray, float, float]:
 
     >>> z, med, mad = modified_z(np.array([1.0, 2, 3, 4, 100]))
     >>> med, mad, round(float(z[-1]), 2)
-    (3.0, 1.0, 65.42)
+    (3.0, 1.0, 65.43)
     """
     x = np.asarray(x, dtype=float)
     med = float(np.nanmedian(x))

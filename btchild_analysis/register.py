@@ -116,7 +116,7 @@ def vintage_of(on: object) -> str:
 
     A date (``"2020-02-01"``, :class:`datetime.date`) is taken as it is.  A year or period is taken at
     its reference date, the day before its report is due (31 October for a year, 30 April for H1):
-    so 2020 → ``"2020"`` and 2024 → ``"2020"`` (the 2024 annual report is due before the 1 December
+    so 2020 → ``"2020"`` and 2024 → ``"2023"`` (the 2024 annual report is due before the 1 December
     2024 mergers).  Dates before 2013-04-06 get the 2013 list: the same 164 units, except that Xã Mỹ
     Thành belonged to Huyện Châu Thành until 49/NQ-CP moved it to Thành phố Bến Tre.
 
