@@ -1,0 +1,116 @@
+"""Indicators checked against published values, a second method and hand computation."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from btchild_analysis import indicators as I
+from btchild_analysis import register
+
+
+# Newcombe (1998), Statistics in Medicine 17:857-872, Table I, method 3 (Wilson score, no correction)
+@pytest.mark.parametrize("x, n, lo, hi", [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605),
+                                          (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)])
+def test_wilson_against_newcombe_table_1(x, n, lo, hi):
+    l, h = I.wilson_interval(x, n)
+    assert round(float(l), 4) == lo and round(float(h), 4) == hi
+
+
+def test_wilson_against_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 5000, 200)
+    x = rng.integers(0, n + 1)
+    lo, hi = I.wilson_interval(x, n)
+    rlo, rhi = proportion_confint(x, n, alpha=0.05, method="wilson")
+    assert np.allclose(lo, rlo, atol=1e-12) and np.allclose(hi, rhi, atol=1e-12)
+
+
+def test_wilson_is_exact_at_the_edges():
+    lo, hi = I.wilson_interval([0, 30], [30, 30])
+    assert lo[0] == 0.0 and hi[1] == 1.0 and 0 < hi[0] < 1 and 0 < lo[1] < 1
+
+
+def test_base_marks():
+    assert I.base_mark([0, 24, 25, 49, 50, 1000]).tolist() == ["(*)", "(*)", "( )", "( )", "", ""]
+
+
+def rows(spec):
+    return pd.DataFrame(spec, columns=["commune_code", "period", "element", "value"])
+
+
+def test_ratio_of_sums_not_mean_of_rates():
+    # two communes of TP Bến Tre: 10/100 and 90/300 → district 100/400 = 25%, not (10% + 30%) / 2 = 20%
+    d = rows([("28756", "2015", "u5_measured", 100), ("28756", "2015", "u5_stunted", 10),
+              ("28757", "2015", "u5_measured", 300), ("28757", "2015", "u5_stunted", 90)])
+    out = I.compute(d, "district", which=["stunting_u5"]).iloc[0]
+    assert (out["numerator"], out["denominator"], out["value"]) == (100, 400, 25.0)
+    assert out["unit_code"] == "829" and out["unit_name"] == "Thành phố Bến Tre"
+
+
+def test_only_communes_reporting_both_parts_count():
+    d = rows([("28756", "2015", "u5_measured", 100), ("28756", "2015", "u5_stunted", 10),
+              ("28757", "2015", "u5_measured", 300)])  # no numerator: left out, not counted as 0
+    out = I.compute(d, "province", which=["stunting_u5"]).iloc[0]
+    assert out["value"] == 10.0 and out["denominator"] == 100
+
+
+def test_yes_no_element_is_share_of_communes_reporting():
+    d = rows([("28756", "2015", "play_area_standard", 1), ("28757", "2015", "play_area_standard", 0),
+              ("28759", "2015", "play_area_standard", 1)])
+    out = I.compute(d, "province", which=["play_area_standard"]).iloc[0]
+    assert out["numerator"] == 2 and out["denominator"] == 3
+    assert out["value"] == pytest.approx(200 / 3)
+    assert out["base_mark"] == "(*)"
+
+
+def test_rate_per_100000():
+    d = rows([("28756", "2015", "pop_u16", 20000), ("28756", "2015", "abuse_cases", 3)])
+    assert I.compute(d, "commune", which=["abuse_rate"]).iloc[0]["value"] == pytest.approx(15.0)
+
+
+units13 = register.units(2015)
+CODES = units13["code"].tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CODES), st.integers(0, 500), st.integers(0, 500)), min_size=1, max_size=40,
+                unique_by=lambda t: t[0]))
+def test_property_province_is_sum_of_districts(data):
+    d = rows([(c, "2015", "u5_measured", m + s) for c, m, s in data] + [(c, "2015", "u5_stunted", s) for c, m, s in data])
+    dist = I.compute(d, "district", which=["stunting_u5"])
+    prov = I.compute(d, "province", which=["stunting_u5"])
+    assert dist["numerator"].sum() == prov["numerator"].iloc[0] == sum(s for _, _, s in data)
+    assert dist["denominator"].sum() == prov["denominator"].iloc[0]
+    # district value = sum of numerators / sum of denominators of its communes (hand, via the register)
+    lookup = dict(zip(units13["code"], units13["district_code"]))
+    for _, r in dist.iterrows():
+        mine = [(m + s, s) for c, m, s in data if lookup[c] == r["unit_code"]]
+        den = sum(a for a, _ in mine)
+        assert r["denominator"] == den
+        if den:
+            assert r["value"] == pytest.approx(100 * sum(b for _, b in mine) / den)
+
+
+def test_crosswalked_totals_equal_original_totals(sample):
+    d = sample.submissions[sample.submissions["period"].isin(["2016", "2018"])]
+    own = I.compute(d, "province").set_index(["period", "indicator"])
+    on20 = I.compute(d, "province", vintage="2020").set_index(["period", "indicator"])
+    assert np.allclose(own["numerator"], on20.loc[own.index, "numerator"])
+    assert np.allclose(own["denominator"], on20.loc[own.index, "denominator"])
+    communes = I.compute(d, "commune", vintage="2020")
+    assert communes["unit_code"].nunique() <= 157
+    assert set(communes["unit_code"]) <= set(register.units("2020-02-01")["code"])
+
+
+def test_merged_commune_series_sums_its_parts():
+    # 2019: Phường 1, 2, 3 separately; on the 2020 vintage they are Phường An Hội (28777)
+    d = rows([("28771", "2019", "u5_measured", 100), ("28771", "2019", "u5_stunted", 20),
+              ("28774", "2019", "u5_measured", 50), ("28774", "2019", "u5_stunted", 5),
+              ("28777", "2019", "u5_measured", 150), ("28777", "2019", "u5_stunted", 15),
+              ("28777", "2021", "u5_measured", 310), ("28777", "2021", "u5_stunted", 31)])
+    out = I.compute(d, "commune", vintage="2020", which=["stunting_u5"]).set_index("period")
+    assert out.loc["2019", "unit_code"] == "28777"
+    assert (out.loc["2019", "numerator"], out.loc["2019", "denominator"]) == (40, 300)
+    assert out.loc["2021", "value"] == pytest.approx(10.0)
