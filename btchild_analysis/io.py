@@ -30,7 +30,7 @@ import pandas as pd
 from . import register
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
-from .periods import parse_period
+from .periods import Period, parse_period
 from .registry import element_for_header, elements
 
 LONG_COLUMNS = ["commune_code", "period", "element", "value"]
@@ -297,8 +297,10 @@ def read_raw(path: str | Path, district: str | None = None) -> pd.DataFrame:
         cols = [_role(c) for c in fast.columns]
         if {"element", "value", "period"} <= set(cols) and "commune_code" in cols:
             fast.columns = [r or c for r, c in zip(cols, fast.columns)]
-            return pd.DataFrame({"file": str(path), "sheet": "", "row": np.arange(len(fast)) + 2,
-                                 "column": "", "commune_code": fast["commune_code"].to_numpy(dtype=object),
+            n = len(fast)
+            const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
+                     for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
+            return pd.DataFrame({**const, "row": np.arange(n) + 2, "commune_code": fast["commune_code"],
                                  "commune_name": None, "district": district, "period": fast["period"],
                                  "element": fast["element"], "value": fast["value"]})
     frames = []
@@ -321,40 +323,54 @@ def _reason_text(code: str, lang: str, value: object = "", period: object = "", 
     return load_yaml("reasons.yaml")[code][lang].format(value=value, period=period, hint=hint)
 
 
+class _Factor:
+    """A column as integer codes into its distinct values (-1 = missing): checks run once per value."""
+
+    def __init__(self, values):
+        self.codes, self.uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+
+    def per_value(self, func, dtype=object) -> np.ndarray:
+        """``func`` of each distinct value, with ``func(None)`` last so that code -1 finds it."""
+        out = np.empty(len(self.uniques) + 1, dtype=dtype)
+        for i, u in enumerate(self.uniques):
+            out[i] = func(u)
+        out[-1] = func(None)
+        return out
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        return per_value[self.codes]
+
+
 class _Checker:
     """Marks rows with the first reason that applies; each check sees only rows still clean."""
 
-    def __init__(self, frame: pd.DataFrame):
-        self.frame = frame
-        self.reason = np.full(len(frame), None, dtype=object)
-        self.hint = np.full(len(frame), "", dtype=object)
-        self.column = np.full(len(frame), None, dtype=object)
+    def __init__(self, n: int):
+        self.names: list[str] = [""]
+        self.columns: list[str] = [""]
+        self.reason = np.zeros(n, dtype=np.int16)
+        self.column = np.zeros(n, dtype=np.int16)
+        self.hint: dict[int, str] = {}
 
     @property
     def ok(self) -> np.ndarray:
-        return pd.isna(self.reason)
+        return self.reason == 0
 
     def mark(self, mask, code: str, column: str, hint=None) -> None:
-        mask = np.asarray(mask, dtype=bool) & self.ok
-        self.reason[mask] = code
-        self.column[mask] = column
+        m = np.asarray(mask, dtype=bool) & self.ok
+        if not m.any():
+            return
+        if code not in self.names:
+            self.names.append(code)
+        if column not in self.columns:
+            self.columns.append(column)
+        self.reason[m] = self.names.index(code)
+        self.column[m] = self.columns.index(column)
         if hint is not None:
-            self.hint[mask] = np.asarray(hint, dtype=object)[mask] if not isinstance(hint, str) else hint
-
-
-def _factor_map(values: pd.Series, func) -> np.ndarray:
-    """Apply ``func`` to each distinct value only (fast on millions of rows with few distinct values)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [func(u) for u in uniques]
-    result = np.empty(len(values), dtype=object)
-    na = np.empty(1, dtype=object)
-    na[0] = func(None)
-    result[codes < 0] = na
-    if len(uniques):
-        arr = np.empty(len(mapped), dtype=object)
-        arr[:] = mapped
-        result[codes >= 0] = arr[codes[codes >= 0]]
-    return result
+            idx = np.flatnonzero(m)
+            if isinstance(hint, str):
+                self.hint.update(dict.fromkeys(idx.tolist(), hint))
+            else:
+                self.hint.update(zip(idx.tolist(), np.asarray(hint, dtype=object)[idx].tolist()))
 
 
 def _norm_code(v: object) -> str | None:
@@ -377,52 +393,80 @@ def _norm_period(v: object):
         return "!"
 
 
-def validate(raw: pd.DataFrame, today: dt.date | None = None) -> LoadResult:
-    """Validate long rows with provenance (from :func:`read_raw`) into a :class:`LoadResult`."""
-    today = today or dt.date.today()
-    n = len(raw)
-    raw = raw.reset_index(drop=True)
-    chk = _Checker(raw)
-    el_reg = elements()
+def _parse_value(v: object) -> tuple[float, str | None]:
+    if isinstance(v, str) and register.fold(v).strip() in _YES:
+        return _YES[register.fold(v).strip()], None
+    value, reason = parse_number(v)
+    return (np.nan if value is None else value), reason
 
-    # commune: by code, or by name within the district
-    code = _factor_map(raw["commune_code"], _norm_code)
-    period = _factor_map(raw["period"], _norm_period)
-    period_str = np.array([str(p) if p is not None and p != "!" else "" for p in period], dtype=object)
-    has_name = raw["commune_name"].map(lambda v: not _is_blank(v)).to_numpy() if "commune_name" in raw else np.zeros(n, bool)
+
+def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[str] | None = None) -> LoadResult:
+    """Validate long rows with provenance (from :func:`read_raw`) into a :class:`LoadResult`.
+
+    ``known_units``: codes to accept for every period instead of the Bến Tre register (used for
+    national-scale files and benchmarks).
+    """
+    today = today or dt.date.today()
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    chk = _Checker(n)
     if "total_row" in raw:
         chk.mark(raw["total_row"].fillna(False).to_numpy(dtype=bool), "total_row", "commune_name")
-    chk.mark(pd.isna(code) & ~has_name, "empty_cell", "commune_code")
-    chk.mark([isinstance(c, str) and c.startswith("!") for c in code], "bad_code", "commune_code")
-    chk.mark(pd.isna(period), "empty_cell", "period")
-    chk.mark(period == "!", "bad_period", "period")
-    future = np.array([p is not None and p != "!" and dt.date(p.year, 1 if p.kind in ("A", "H1") else 7, 1) > today
-                       for p in period])
-    chk.mark(future, "future_period", "period")
-    code = _match_names(raw, code, period, has_name, chk)
-    _check_in_force(code, period, period_str, chk)
 
-    element = raw["element"].astype(object).map(lambda v: None if _is_blank(v) else str(v).strip()).to_numpy()
-    chk.mark(pd.isna(element), "empty_cell", "element")
-    unknown = np.array([e is not None and e not in el_reg for e in element])
-    hints = _factor_map(pd.Series(np.where(unknown, element, None)), _element_hint)
-    chk.mark(unknown, "unknown_element", "element", hints)
+    fc = _Factor(raw["commune_code"])
+    ucode = list(fc.per_value(_norm_code))  # last item: the missing code
+    ci = np.where(fc.codes < 0, len(ucode) - 1, fc.codes)
+    fp = _Factor(raw["period"])
+    uper = fp.per_value(_norm_period)
+    pi = np.where(fp.codes < 0, len(uper) - 1, fp.codes)
+    has_name = (raw["commune_name"].map(lambda v: not _is_blank(v)).to_numpy(dtype=bool)
+                if "commune_name" in raw and raw["commune_name"].notna().any() else np.zeros(n, bool))
 
-    value, vreason = _parse_values(raw["value"], element, el_reg)
-    for rcode in ("empty_cell", "not_a_number", "percent_for_count", "negative", "not_integer", "not_yes_no"):
+    code_missing = np.array([c is None for c in ucode])[ci]
+    chk.mark(code_missing & ~has_name, "empty_cell", "commune_code")
+    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
+    chk.mark(np.array([p is None for p in uper])[pi], "empty_cell", "period")
+    chk.mark(np.array([isinstance(p, str) for p in uper])[pi], "bad_period", "period")
+    chk.mark(np.array([isinstance(p, Period) and dt.date(p.year, 1, 1) > today for p in uper])[pi],
+             "future_period", "period")
+    if has_name.any():
+        ci = _match_names(raw, ucode, ci, uper, pi, has_name & code_missing, chk)
+    uper_str = np.array([str(p) if isinstance(p, Period) else "" for p in uper], dtype=object)
+    _check_in_force(ucode, ci, uper, pi, chk, known_units)
+
+    fe = _Factor(raw["element"])
+    reg = elements()
+    clean_e = fe.per_value(lambda v: None if _is_blank(v) else str(v).strip())
+    ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
+    ei = np.array([ue.index(e) for e in clean_e])[fe.codes]
+    chk.mark(ei == len(ue) - 1, "empty_cell", "element")
+    unknown_u = np.array([e is not None and e not in reg for e in ue])
+    chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
+
+    fv = _Factor(raw["value"])
+    parsed = fv.per_value(_parse_value)
+    vals = np.array([p[0] for p in parsed], dtype=float)[np.where(fv.codes < 0, len(parsed) - 1, fv.codes)]
+    vreason = np.array([p[1] for p in parsed], dtype=object)[np.where(fv.codes < 0, len(parsed) - 1, fv.codes)]
+    kind = np.array([reg[e].kind if e in reg else "" for e in ue], dtype=object)[ei]
+    for rcode in ("empty_cell", "not_a_number", "percent_for_count"):
         chk.mark(vreason == rcode, rcode, "value")
+    with np.errstate(invalid="ignore"):
+        chk.mark(vals < 0, "negative", "value")
+        chk.mark((kind == "count") & (vals != np.round(vals)), "not_integer", "value")
+        chk.mark((kind == "yes_no") & ~np.isin(vals, [0.0, 1.0]), "not_yes_no", "value")
 
-    frame = pd.DataFrame({"commune_code": code, "period": period_str, "element": element, "value": value})
-    ok = chk.ok
-    folded = _duplicates(frame, ok, chk)
-    _numerator_check(frame, chk.ok & ~folded, chk)
+    P, E = len(uper) + 1, len(ue) + 1
+    key = (ci.astype(np.int64) * P + pi) * E + ei
+    folded = _duplicates(key, vals, chk)
+    _numerator_check(ci.astype(np.int64) * P + pi, ei, ue, vals, chk.ok & ~folded, chk)
     keep = chk.ok & ~folded
-    accepted = frame.loc[keep].assign(file=raw.loc[keep, "file"].to_numpy())
-    accepted["value"] = accepted["value"].astype(float)
-    quarantine = _quarantine_table(raw, frame, chk)
+    ucode_arr = np.array(ucode, dtype=object)
+    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[keep]], "period": uper_str[pi[keep]],
+                             "element": np.array(ue, dtype=object)[ei[keep]], "value": vals[keep],
+                             "file": raw["file"].array[keep]})
+    quarantine = _quarantine_table(raw, ucode_arr[ci], chk)
     files = list(dict.fromkeys(raw["file"].tolist())) if n else []
-    return LoadResult(accepted=accepted.reset_index(drop=True), quarantine=quarantine,
-                      duplicates_folded=int(folded.sum()), files=files)
+    return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files)
 
 
 def _element_hint(v: object) -> str:
@@ -432,151 +476,171 @@ def _element_hint(v: object) -> str:
     return f" (có phải '{close[0]}'? / did you mean '{close[0]}'?)" if close else ""
 
 
-def _parse_values(values: pd.Series, element: np.ndarray, reg) -> tuple[np.ndarray, np.ndarray]:
-    parsed = _factor_map(values, lambda v: parse_number(v) if not (isinstance(v, str) and register.fold(v).strip() in _YES)
-                         else (_YES[register.fold(v).strip()], None))
-    value = np.array([p[0] for p in parsed], dtype=float)
-    reason = np.array([p[1] for p in parsed], dtype=object)
-    kind = np.array([reg[e].kind if e in reg else "" for e in element], dtype=object) if len(element) else np.array([], dtype=object)
-    clean = pd.isna(reason)
-    with np.errstate(invalid="ignore"):
-        reason[clean & (value < 0)] = "negative"
-        clean = pd.isna(reason)
-        reason[clean & (kind == "count") & (value != np.round(value))] = "not_integer"
-        reason[clean & (kind == "yes_no") & ~np.isin(value, [0.0, 1.0])] = "not_yes_no"
-    return value, reason
-
-
-def _match_names(raw, code, period, has_name, chk: _Checker) -> np.ndarray:
-    """Fill codes from names (per district and period); mark unmatched and ambiguous names."""
-    code = code.copy()
-    todo = has_name & pd.isna(code) & chk.ok
-    if not todo.any():
-        return code
-    sub = pd.DataFrame({"name": raw.loc[todo, "commune_name"], "district": raw.loc[todo, "district"],
-                        "period": [str(p) for p in period[todo]]})
-    keys = sub.drop_duplicates()
-    results = {}
-    for per, grp in keys.groupby("period"):
-        m = register.match_names(grp["name"].tolist(), grp["district"].tolist(), on=per).table
-        for (nm, d), (_, r) in zip(zip(grp["name"], grp["district"]), m.iterrows()):
-            results[(nm, d, per)] = r
+def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, chk: _Checker) -> np.ndarray:
+    """Give codes to rows that name their commune (per district and period); mark the unmatched."""
+    ci = ci.copy()
+    todo = todo & chk.ok
     idx = np.flatnonzero(todo)
-    for i, (nm, d, per) in zip(idx, sub.itertuples(index=False)):
-        r = results[(nm, d, per)]
-        if r["code"] is not None and not pd.isna(r["code"]):
-            code[i] = r["code"]
+    if not len(idx):
+        return ci
+    sub = pd.DataFrame({"name": raw["commune_name"].to_numpy()[idx], "district": raw["district"].to_numpy()[idx],
+                        "period": [str(uper[p]) for p in pi[idx]]})
+    found = {}
+    for per, grp in sub.drop_duplicates().groupby("period"):
+        m = register.match_names(grp["name"].tolist(), grp["district"].tolist(), on=per).table
+        for nm, d, (_, r) in zip(grp["name"], grp["district"], m.iterrows()):
+            found[(nm, d, per)] = r
+    position = {c: i for i, c in enumerate(ucode)}
+    ambiguous, unknown, hints = np.zeros(len(ci), bool), np.zeros(len(ci), bool), np.full(len(ci), "", dtype=object)
+    for i, key in zip(idx, sub.itertuples(index=False, name=None)):
+        r = found[key]
+        if isinstance(r["code"], str):
+            if r["code"] not in position:
+                position[r["code"]] = len(ucode)
+                ucode.append(r["code"])
+            ci[i] = position[r["code"]]
         elif r["method"] == "ambiguous":
-            chk.mark(np.arange(len(code)) == i, "ambiguous_name", "commune_name", r["candidates"])
+            ambiguous[i], hints[i] = True, r["candidates"]
         else:
-            hint = f" ({r['candidates']})" if r["candidates"] else ""
-            chk.mark(np.arange(len(code)) == i, "unknown_name", "commune_name", hint)
-    return code
+            unknown[i], hints[i] = True, (f" ({r['candidates']})" if r["candidates"] else "")
+    chk.mark(ambiguous, "ambiguous_name", "commune_name", hints)
+    chk.mark(unknown, "unknown_name", "commune_name", hints)
+    return ci
 
 
-def _check_in_force(code, period, period_str, chk: _Checker) -> None:
+def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[str] | None) -> None:
     """A code must be a unit in force in its period; point closed codes to their successor."""
-    pairs = pd.DataFrame({"code": code, "period": period_str})[chk.ok].drop_duplicates()
-    bad: dict[tuple, tuple[str, str]] = {}
-    for per, grp in pairs.groupby("period"):
-        in_force = set(register.units(per)["code"])
-        for c in set(grp["code"]) - in_force:
-            succ = register.successor(c, per)
+    ok = chk.ok
+    P = len(uper)
+    pair = ci.astype(np.int64) * P + pi
+    inverse, uniq = pd.factorize(pair[ok])
+    verdict = np.zeros(len(uniq), dtype=np.int8)  # 0 fine, 1 not in force, 2 unknown
+    hint = np.full(len(uniq), "", dtype=object)
+    in_force_cache: dict[str, set] = {}
+    outcome: dict[tuple[str, str], tuple[int, str]] = {}
+    for k, pv in enumerate(uniq):
+        code, per = ucode[pv // P], uper[pv % P]
+        if not isinstance(code, str) or not isinstance(per, Period):
+            continue
+        if known_units is not None:
+            if code not in known_units:
+                verdict[k] = 2
+            continue
+        vkey = register.vintage_of(per)
+        units = in_force_cache.setdefault(vkey, set(register.units(per)["code"]))
+        if code in units:
+            continue
+        if (code, vkey) not in outcome:
+            succ = register.successor(code, per)
             if succ is not None:
-                bad[(c, per)] = ("not_in_force", f"{succ['code']} {succ['name']}")
+                outcome[(code, vkey)] = (1, f"{succ['code']} {succ['name']}")
             else:
-                close = suggest_code(c, in_force)
-                bad[(c, per)] = ("unknown_commune", f" (có phải {close}? / did you mean {close}?)" if close else "")
-    if not bad:
-        return
-    keys = list(zip(code, period_str))
-    for reason in ("not_in_force", "unknown_commune"):
-        mask = np.array([bad.get(k, ("",))[0] == reason for k in keys])
-        hint = np.array([bad.get(k, ("", ""))[1] for k in keys], dtype=object)
-        chk.mark(mask, reason, "commune_code", hint)
+                close = suggest_code(code, units)
+                outcome[(code, vkey)] = (2, f" (có phải {close}? / did you mean {close}?)" if close else "")
+        verdict[k], hint[k] = outcome[(code, vkey)]
+    rows = np.flatnonzero(ok)
+    for v, reason in ((1, "not_in_force"), (2, "unknown_commune")):
+        mask = np.zeros(len(ci), dtype=bool)
+        sel = verdict[inverse] == v
+        mask[rows[sel]] = True
+        h = np.full(len(ci), "", dtype=object)
+        h[rows[sel]] = hint[inverse[sel]]
+        chk.mark(mask, reason, "commune_code", h)
 
 
 def suggest_code(code: str, known: set[str]) -> str | None:
-    """The likely intended code: two digits swapped, else one digit mistyped (None when unclear).
+    """The likely intended code: two neighbouring digits swapped, else one digit mistyped (None when unclear).
 
     >>> suggest_code("28576", {"28756", "28759"}), suggest_code("28750", {"28756", "28759"})
     ('28756', None)
     """
     def diff(a, b):
         return [i for i in range(len(a)) if a[i] != b[i]]
-    swapped = [k for k in known if len(k) == len(code) and sorted(k) == sorted(code) and len(diff(k, code)) == 2
-               and (lambda d: d[1] == d[0] + 1)(diff(k, code))]
+    swapped = [k for k in known if len(k) == len(code) and sorted(k) == sorted(code)
+               and len(d := diff(k, code)) == 2 and d[1] == d[0] + 1]
     if len(swapped) == 1:
         return swapped[0]
     typo = [k for k in known if len(k) == len(code) and len(diff(k, code)) == 1]
     return typo[0] if len(typo) == 1 else None
 
 
-def _duplicates(frame: pd.DataFrame, ok: np.ndarray, chk: _Checker) -> np.ndarray:
+def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker) -> np.ndarray:
     """Fold identical duplicates (keep the first); quarantine every row of a conflicting group."""
-    keys = ["commune_code", "period", "element"]
-    sub = frame.loc[ok, keys + ["value"]]
-    dup_any = sub.duplicated(keys, keep=False)
-    folded = np.zeros(len(frame), dtype=bool)
-    if not dup_any.any():
+    folded = np.zeros(len(key), dtype=bool)
+    rows = np.flatnonzero(chk.ok)
+    s = pd.Series(key[rows])
+    dup = s.duplicated(keep=False).to_numpy()
+    if not dup.any():
         return folded
-    d = sub[dup_any]
-    nvals = d.groupby(keys)["value"].transform("nunique")
-    conflict_idx = d.index[nvals.to_numpy() > 1]
-    vals = d.groupby(keys)["value"].transform(lambda v: "; ".join(f"{x:g}" for x in v))
-    mask = np.zeros(len(frame), dtype=bool)
-    mask[conflict_idx] = True
-    hint = np.full(len(frame), "", dtype=object)
-    hint[d.index] = vals.to_numpy()
+    d = pd.DataFrame({"row": rows[dup], "key": key[rows[dup]], "value": vals[rows[dup]]})
+    g = d.groupby("key")["value"]
+    conflict = (g.transform("nunique") > 1).to_numpy()
+    listing = g.transform(lambda v: "; ".join(f"{x:g}" for x in v)).to_numpy()
+    mask = np.zeros(len(key), dtype=bool)
+    mask[d["row"].to_numpy()[conflict]] = True
+    hint = np.full(len(key), "", dtype=object)
+    hint[d["row"].to_numpy()] = listing
     chk.mark(mask, "conflicting_duplicate", "value", hint)
-    same = d.loc[nvals.to_numpy() == 1]
-    folded[same.index[same.duplicated(keys, keep="first")]] = True
+    same = d[~conflict]
+    folded[same["row"].to_numpy()[same.duplicated("key", keep="first").to_numpy()]] = True
     return folded
 
 
-def _numerator_check(frame: pd.DataFrame, ok: np.ndarray, chk: _Checker) -> None:
+def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray, ok: np.ndarray,
+                     chk: _Checker) -> None:
     """Quarantine a numerator larger than its denominator in the same commune and period."""
-    pairs = {k: e.denominator for k, e in elements().items() if e.denominator}
-    sub = frame.loc[ok & frame["element"].isin(list(pairs) + list(pairs.values())).to_numpy()]
-    if sub.empty:
+    reg = elements()
+    den_of = np.array([ue.index(reg[e].denominator) if e in reg and reg[e].denominator in ue else -1 for e in ue])
+    E = len(ue) + 1
+    num_rows = np.flatnonzero(ok & (den_of[ei] >= 0))
+    if not len(num_rows):
         return
-    lookup = sub.set_index(["commune_code", "period", "element"])["value"]
-    num = sub[sub["element"].isin(list(pairs))]
-    den_keys = pd.MultiIndex.from_arrays([num["commune_code"], num["period"], num["element"].map(pairs)])
-    den = lookup.reindex(den_keys).to_numpy()
+    lookup = pd.Index(unit_period[ok] * E + ei[ok])
+    pos = lookup.get_indexer(unit_period[num_rows] * E + den_of[ei[num_rows]])
+    den_vals = np.where(pos >= 0, vals[ok][pos] if len(pos) else np.nan, np.nan)
     with np.errstate(invalid="ignore"):
-        over = num["value"].to_numpy() > den
-    mask = np.zeros(len(frame), dtype=bool)
-    mask[num.index[over]] = True
-    hint = np.full(len(frame), "", dtype=object)
-    hint[num.index[over]] = [f"{pairs[e]} = {d:g}" for e, d in zip(num["element"][over], den[over])]
+        over = vals[num_rows] > den_vals
+    if not over.any():
+        return
+    mask = np.zeros(len(ei), dtype=bool)
+    mask[num_rows[over]] = True
+    hint = np.full(len(ei), "", dtype=object)
+    hint[num_rows[over]] = [f"{ue[den_of[e]]} = {d:g}" for e, d in zip(ei[num_rows[over]], den_vals[over])]
     chk.mark(mask, "numerator_above_denominator", "value", hint)
 
 
-def _quarantine_table(raw: pd.DataFrame, frame: pd.DataFrame, chk: _Checker) -> pd.DataFrame:
+def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd.DataFrame:
     bad = np.flatnonzero(~chk.ok)
     q = raw.iloc[bad]
-    reasons, cols, hints = chk.reason[bad], chk.column[bad], chk.hint[bad]
-    code = np.where(pd.isna(frame["commune_code"].to_numpy()[bad]), q["commune_code"].to_numpy(),
-                    frame["commune_code"].to_numpy()[bad]) if len(bad) else []
-    shown = [q.iloc[k][c] if c in q.columns else "" for k, c in enumerate(cols)]
-    shown = [q.iloc[k]["value"] if c == "value" else s for k, (c, s) in enumerate(zip(cols, shown))]
+    reasons = [chk.names[r] for r in chk.reason[bad]]
+    cols = [chk.columns[c] for c in chk.column[bad]]
+    hints = [chk.hint.get(i, "") for i in bad.tolist()]
+    values = {c: q[c].to_numpy() for c in ("commune_code", "commune_name", "period", "element", "value") if c in q}
+    shown = [values[c][k] if c in values else "" for k, c in enumerate(cols)]
     per = q["period"].to_numpy()
+    cache: dict[tuple, tuple[str, str]] = {}
+    vi, en = [], []
+    for key in zip(reasons, shown, per, hints):
+        if key not in cache:
+            cache[key] = (_reason_text(key[0], "vi", *key[1:]), _reason_text(key[0], "en", *key[1:]))
+        vi.append(cache[key][0])
+        en.append(cache[key][1])
+    sheet_col = q["column"].to_numpy()
     out = pd.DataFrame({
         "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(),
-        "column": [c if not qc else f"{qc}" for c, qc in zip(cols, q["column"].to_numpy())],
-        "commune_code": code, "period": per, "element": q["element"].to_numpy(),
-        "value": q["value"].to_numpy(), "reason": reasons,
-        "reason_vi": [_reason_text(r, "vi", s, p, h) for r, s, p, h in zip(reasons, shown, per, hints)],
-        "reason_en": [_reason_text(r, "en", s, p, h) for r, s, p, h in zip(reasons, shown, per, hints)],
+        # a wide sheet's column (e.g. "D:Thấp còi") for value faults; else the field's name
+        "column": [qc if (c == "value" and qc) else c for c, qc in zip(cols, sheet_col)],
+        "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
+                         for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
+        "period": per, "element": q["element"].to_numpy(), "value": q["value"].to_numpy(),
+        "reason": reasons, "reason_vi": vi, "reason_en": en,
     })
-    # the column of a wide sheet (e.g. "D:Thấp còi") is kept for value faults; else the field's name
-    out["column"] = [qc if (c == "value" and qc) else c for c, qc in zip(cols, q["column"].to_numpy())]
     return out[QUARANTINE_COLUMNS].reset_index(drop=True)
 
 
 def load_submissions(paths: str | Path | Iterable[str | Path], district: str | None = None,
-                     today: dt.date | None = None, flag_outliers: bool = True) -> LoadResult:
+                     today: dt.date | None = None, flag_outliers: bool = True,
+                     known_units: set[str] | None = None) -> LoadResult:
     """Load and validate commune submissions.
 
     Parameters
@@ -590,6 +654,8 @@ def load_submissions(paths: str | Path | Iterable[str | Path], district: str | N
         Periods that start after this day are quarantined (default: today).
     flag_outliers : bool
         Add :func:`btchild_analysis.quality.outliers` flags (kept rows, never dropped).
+    known_units : set of str, optional
+        Accept these codes in every period instead of checking them against the Bến Tre register.
 
     Returns
     -------
@@ -603,8 +669,9 @@ def load_submissions(paths: str | Path | Iterable[str | Path], district: str | N
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = list(paths)
-    raw = pd.concat([read_raw(p, district) for p in paths], ignore_index=True)
-    res = validate(raw, today)
+    raws = [read_raw(p, district) for p in paths]
+    raw = raws[0] if len(raws) == 1 else pd.concat(raws, ignore_index=True)
+    res = validate(raw, today, known_units)
     res.files = [str(p) for p in paths]
     if flag_outliers and len(res.accepted):
         from .quality import outliers
@@ -646,39 +713,48 @@ def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | No
         frames.append(pd.DataFrame({"file": str(p), "sheet": "", "row": np.arange(len(table)) + 2, "column": "",
                                     **{c: table[c].to_numpy(dtype=object) for c in SCORE_COLUMNS}}))
     raw = pd.concat(frames, ignore_index=True)
-    chk = _Checker(raw)
-    code = _factor_map(raw["commune_code"], _norm_code)
-    chk.mark(pd.isna(code), "empty_cell", "commune_code")
-    chk.mark([isinstance(c, str) and c.startswith("!") for c in code], "bad_code", "commune_code")
-    year = _factor_map(raw["year"], _norm_period)
-    chk.mark(pd.isna(year), "empty_cell", "year")
-    chk.mark([y == "!" or (y is not None and getattr(y, "kind", "A") != "A") for y in year], "bad_period", "year")
-    year_str = np.array([str(y) if y is not None and y != "!" else "" for y in year], dtype=object)
-    _check_in_force(code, year, year_str, chk)
-    crit = raw["criterion"].map(lambda v: None if _is_blank(v) else str(v).strip()).to_numpy()
+    chk = _Checker(len(raw))
+    fc = _Factor(raw["commune_code"])
+    ucode = list(fc.per_value(_norm_code))
+    ci = np.where(fc.codes < 0, len(ucode) - 1, fc.codes)
+    chk.mark(np.array([c is None for c in ucode])[ci], "empty_cell", "commune_code")
+    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
+    fy = _Factor(raw["year"])
+    uy = fy.per_value(_norm_period)
+    yi = np.where(fy.codes < 0, len(uy) - 1, fy.codes)
+    chk.mark(np.array([y is None for y in uy])[yi], "empty_cell", "year")
+    chk.mark(np.array([isinstance(y, str) or (isinstance(y, Period) and y.kind != "A") for y in uy])[yi],
+             "bad_period", "year")
+    _check_in_force(ucode, ci, uy, yi, chk, None)
+    year_str = np.array([str(y) if isinstance(y, Period) else "" for y in uy], dtype=object)[yi]
+    crit = raw["criterion"].map(lambda v: None if _is_blank(v) else str(v).strip()).to_numpy(dtype=object)
     chk.mark(pd.isna(crit), "empty_cell", "criterion")
     ed_of = {y: load_edition(edition_for_year(int(y), transitional)) for y in set(year_str) if y}
     maxima = {(y, c.id): c.max_points for y, ed in ed_of.items() for c in ed.criteria}
     unknown = np.array([bool(y) and c is not None and (y, c) not in maxima for y, c in zip(year_str, crit)])
     chk.mark(unknown, "unknown_criterion", "criterion",
              np.array([ed_of[y].id if y in ed_of else "" for y in year_str], dtype=object))
-    parsed = _factor_map(raw["score"], parse_number)
-    score = np.array([p[0] for p in parsed], dtype=float)
-    vreason = np.array([p[1] for p in parsed], dtype=object)
+    fv = _Factor(raw["score"])
+    parsed = fv.per_value(parse_number)
+    vrow = np.where(fv.codes < 0, len(parsed) - 1, fv.codes)
+    score = np.array([np.nan if p[0] is None else p[0] for p in parsed], dtype=float)[vrow]
+    vreason = np.array([p[1] for p in parsed], dtype=object)[vrow]
     for rc in ("empty_cell", "not_a_number", "percent_for_count"):
         chk.mark(vreason == rc, rc, "score")
+    mx = np.array([maxima.get((y, c)) for y, c in zip(year_str, crit)], dtype=object)
     with np.errstate(invalid="ignore"):
         chk.mark(score < 0, "negative", "score")
-        mx = np.array([maxima.get((y, c)) for y, c in zip(year_str, crit)], dtype=object)
         over = np.array([m is not None and s > m for s, m in zip(score, mx)])
     chk.mark(over, "score_above_max", "score", np.array([f"({m})" if m is not None else "" for m in mx], dtype=object))
-    frame = pd.DataFrame({"commune_code": code, "period": year_str, "element": crit, "value": score})
-    folded = _duplicates(frame, chk.ok, chk)
+    ucrit, cri = np.unique(np.where(pd.isna(crit), "", crit).astype(str), return_inverse=True)
+    key = (ci.astype(np.int64) * (len(uy) + 1) + yi) * (len(ucrit) + 1) + cri
+    folded = _duplicates(key, score, chk)
     keep = chk.ok & ~folded
-    accepted = pd.DataFrame({"commune_code": code[keep], "year": year_str[keep].astype(int),
+    ucode_arr = np.array(ucode, dtype=object)
+    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[keep]], "year": year_str[keep].astype(int),
                              "edition": [ed_of[y].id for y in year_str[keep]], "criterion": crit[keep],
                              "score": score[keep]})
     q_raw = raw.rename(columns={"year": "period", "criterion": "element", "score": "value"})
-    quarantine = _quarantine_table(q_raw, frame, chk)
+    quarantine = _quarantine_table(q_raw, ucode_arr[ci], chk)
     return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()),
                       files=[str(p) for p in paths])
