@@ -180,18 +180,20 @@ def hex_centres(bounds: tuple[float, float, float, float], r: float) -> np.ndarr
     return np.array(pts)
 
 
-def assign_cells(points: np.ndarray, cells: np.ndarray, k: int = 48) -> np.ndarray:
-    """Index of the cell given to each point, minimising the total squared displacement.
+def assign_cells(points: np.ndarray, cells: np.ndarray, k: int = 32) -> np.ndarray:
+    """Index of the cell given to each point (each cell to at most one point).
 
-    Small problems use :func:`scipy.optimize.linear_sum_assignment` on the full cost matrix; large
-    ones (national scale) a sparse matching over each point's ``k`` nearest cells.
+    Up to ~4 million point-cell pairs (a province) the assignment is optimal: it minimises the total
+    squared displacement (:func:`scipy.optimize.linear_sum_assignment`).  Larger problems (national
+    scale) take a greedy assignment over each point's nearest free cells (:class:`scipy.spatial.cKDTree`),
+    which keeps neighbours together at a fraction of the cost.
     """
     from scipy.optimize import linear_sum_assignment
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
     from scipy.spatial import cKDTree
 
     n, m = len(points), len(cells)
+    if n > m:
+        raise ValueError(f"{n} points but only {m} cells")
     if n * m <= 4_000_000:
         cost = ((points[:, None, :] - cells[None, :, :]) ** 2).sum(-1)
         rows, cols = linear_sum_assignment(cost)
@@ -199,18 +201,19 @@ def assign_cells(points: np.ndarray, cells: np.ndarray, k: int = 48) -> np.ndarr
         out[rows] = cols
         return out
     tree = cKDTree(cells)
-    while True:
-        dist, idx = tree.query(points, k=min(k, m))
-        graph = csr_matrix((dist.ravel() ** 2 + 1e-9, (np.repeat(np.arange(n), idx.shape[1]), idx.ravel())), shape=(n, m))
-        try:
-            rows, cols = min_weight_full_bipartite_matching(graph)
-            out = np.empty(n, dtype=int)
-            out[rows] = cols
-            return out
-        except ValueError:
-            if k >= m:
-                raise
-            k *= 2
+    dist, idx = tree.query(points, k=min(k, m))
+    taken = np.zeros(m, dtype=bool)
+    out = np.full(n, -1)
+    for i in np.argsort(dist[:, 0], kind="stable"):
+        free = idx[i][~taken[idx[i]]]
+        kk = idx.shape[1]
+        while len(free) == 0:  # all k nearest taken: widen the search for this point
+            kk = min(kk * 4, m)
+            _, wide = tree.query(points[i], k=kk)
+            free = wide[~taken[wide]]
+        out[i] = free[0]
+        taken[free[0]] = True
+    return out
 
 
 def schematic(on: object = "2013-04-06", units: pd.DataFrame | None = None, spacing: float = 1.0) -> gpd.GeoDataFrame:

@@ -107,7 +107,7 @@ def _units_lookup(periods, vintage) -> pd.DataFrame:
 
 
 def compute(data: pd.DataFrame, level: str = "province", vintage: object | None = None,
-            which: list[str] | None = None) -> pd.DataFrame:
+            which: list[str] | None = None, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """Compute indicators at one level.
 
     Parameters
@@ -121,6 +121,9 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
         default: each period on the units in force at its reference date.
     which : list of str, optional
         Indicator ids (default: all in the registry).
+    units : DataFrame, optional
+        The hierarchy to use for every period instead of the Bến Tre register: ``commune_code, name,
+        district_code, district_name, province_code, province_name`` (e.g. a national list).
 
     Returns
     -------
@@ -130,14 +133,27 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    return _compute(_prepared(data, vintage, units), level, which)
+
+
+def _prepared(data: pd.DataFrame, vintage, units) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wide element table and, aligned with it, each row's place in the hierarchy."""
     wide = element_table(data, vintage)
     idx = wide.index.to_frame(index=False)
-    units = _units_lookup(idx["period"].unique(), vintage)
-    idx = idx.merge(units, on=["commune_code", "period"], how="left")
+    if units is None:
+        idx = idx.merge(_units_lookup(idx["period"].unique(), vintage), on=["commune_code", "period"], how="left")
+    else:
+        idx = idx.merge(units, on="commune_code", how="left")
+    return wide, idx
+
+
+def _compute(prepared: tuple[pd.DataFrame, pd.DataFrame], level: str, which) -> pd.DataFrame:
+    wide, idx = prepared
     key, name = {"commune": ("commune_code", "name"), "district": ("district_code", "district_name"),
                  "province": ("province_code", "province_name")}[level]
     if idx[key].isna().all():
         raise ValueError(f"no {level} level for these units (districts were abolished on 2025-07-01)")
+    codes, names, periods = idx[key].to_numpy(), idx[name].to_numpy(), idx["period"].to_numpy()
     frames = []
     for ind_id in which or list(indicators()):
         ind = indicator(ind_id)
@@ -145,11 +161,13 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
         if pair is None:
             continue
         num, den = pair
-        g = pd.DataFrame({"unit_code": idx[key].to_numpy(), "unit_name": idx[name].to_numpy(),
-                          "period": idx["period"].to_numpy(), "numerator": num.to_numpy(),
-                          "denominator": den.to_numpy()})
-        g = g.dropna(subset=["denominator", "unit_code"])
-        agg = g.groupby(["unit_code", "unit_name", "period"], as_index=False, sort=True)[["numerator", "denominator"]].sum()
+        g = pd.DataFrame({"unit_code": codes, "unit_name": names, "period": periods,
+                          "numerator": num.to_numpy(), "denominator": den.to_numpy()})
+        g = g[g["denominator"].notna() & g["unit_code"].notna()]
+        if level == "commune":
+            agg = g.sort_values(["unit_code", "period"], kind="stable").reset_index(drop=True)
+        else:
+            agg = g.groupby(["unit_code", "unit_name", "period"], as_index=False, sort=True)[["numerator", "denominator"]].sum()
         agg.insert(3, "indicator", ind.id)
         frames.append(_finish(agg, ind.factor))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS[1:])
@@ -167,12 +185,14 @@ def _finish(agg: pd.DataFrame, factor: float) -> pd.DataFrame:
     return agg
 
 
-def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[str] | None = None) -> pd.DataFrame:
-    """:func:`compute` at the three levels (the district level left out from 2025-07-01)."""
+def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[str] | None = None,
+                units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`compute` at the three levels from one pass over the data (no district level from 2025-07-01)."""
+    prepared = _prepared(data, vintage, units)
     out = []
     for level in LEVELS:
         try:
-            out.append(compute(data, level, vintage, which))
+            out.append(_compute(prepared, level, which))
         except ValueError:
             continue
     return pd.concat(out, ignore_index=True)

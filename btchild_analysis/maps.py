@@ -34,7 +34,7 @@ def _area_name(geo: gpd.GeoDataFrame, district: str | None, lang: str) -> str:
 
 
 def _outlines(ax, g: gpd.GeoDataFrame) -> None:
-    if "district_code" not in g or g["district_code"].isna().all():
+    if "district_name" not in g or g["district_name"].isna().all():
         return
     d = g.dissolve(by="district_name", as_index=False)
     d.boundary.plot(ax=ax, color="#222222", linewidth=1.0)
