@@ -35,6 +35,19 @@ class Element:
         return self.vi if lang == "vi" else self.en
 
 
+_OPS = {"<": lambda x, v: x < v, "<=": lambda x, v: x <= v, ">": lambda x, v: x > v, ">=": lambda x, v: x >= v,
+        "==": lambda x, v: x == v}
+
+
+def compare(x: float, op: str, value: float) -> bool:
+    """``x op value`` for the comparison signs used in the data files (``<``, ``<=``, ``>``, ``>=``, ``==``).
+
+    >>> compare(22.5, "<", 22.5), compare(20.0, "<=", 20)
+    (False, True)
+    """
+    return bool(_OPS[op](x, value))
+
+
 @dataclass(frozen=True)
 class Target:
     """A plan target: the value must satisfy ``value {op} threshold`` in ``year``."""
@@ -50,7 +63,7 @@ class Target:
         >>> Target(2015, "<", 22.5).met(22.5), Target(2020, "<=", 20).met(20.0)
         (False, True)
         """
-        return {"<": x < self.value, "<=": x <= self.value, ">": x > self.value, ">=": x >= self.value}[self.op]
+        return compare(x, self.op, self.value)
 
 
 @dataclass(frozen=True)

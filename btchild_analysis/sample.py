@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import register
 from .periods import Period
-from .registry import elements
+from .registry import compare, elements
 from .standard import edition_for_year, load_edition
 
 YEARS = range(2012, 2025)
@@ -196,7 +196,7 @@ def _scores(rng, year: int, codes, eff: pd.DataFrame, evidence: pd.DataFrame) ->
             score = int(round(mx * frac))
             rule = audit_items.get(cid)
             if rule is not None and code in evidence.index and rule["indicator"] in evidence.columns:
-                ok = _compare(evidence.at[code, rule["indicator"]], rule["op"], rule["value"])
+                ok = compare(evidence.at[code, rule["indicator"]], rule["op"], rule["value"])
                 score = mx if ok or rng.uniform() < 0.15 else int(round(mx * 0.6))
             if rng.uniform() < 0.003:
                 score = 0
@@ -204,10 +204,6 @@ def _scores(rng, year: int, codes, eff: pd.DataFrame, evidence: pd.DataFrame) ->
                 continue  # a criterion left blank on the sheet
             rows.append((code, year, ed.id, cid, score))
     return pd.DataFrame(rows, columns=["commune_code", "year", "edition", "criterion", "score"])
-
-
-def _compare(x: float, op: str, v: float) -> bool:
-    return bool({"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v}[op])
 
 
 def _evidence(rows: pd.DataFrame) -> pd.DataFrame:

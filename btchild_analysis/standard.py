@@ -19,6 +19,7 @@ import pandas as pd
 from . import register
 from ._resources import load_yaml
 from .errors import EditionError
+from .registry import compare
 
 STATUS = {"met": ("đạt", "met"), "not_met": ("chưa đạt", "not met"),
           "insufficient_data": ("không đủ dữ liệu", "insufficient data")}
@@ -239,7 +240,7 @@ def audit(assessed_scores: pd.DataFrame, indicator_values: pd.DataFrame,
             claimed = part[(part["criterion"] == crit.id) & (part["score"].astype(float) >= (crit.max_points or 0))]
             for code, score in zip(claimed["commune_code"], claimed["score"]):
                 value = vals.get((code, int(year), rule["indicator"]))
-                if value is None or pd.isna(value) or _meets(value, rule["op"], rule["value"]):
+                if value is None or pd.isna(value) or compare(value, rule["op"], rule["value"]):
                     continue
                 rows.append({
                     "commune_code": code, "year": int(year), "criterion": crit.id, "score": float(score),
@@ -253,10 +254,6 @@ def audit(assessed_scores: pd.DataFrame, indicator_values: pd.DataFrame,
     cols = ["commune_code", "year", "criterion", "score", "max_points", "indicator", "value", "op",
             "threshold", "confirmed", "message_vi", "message_en"]
     return pd.DataFrame(rows, columns=cols)
-
-
-def _meets(x: float, op: str, v: float) -> bool:
-    return bool({"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v}[op])
 
 
 def as_elements(assessment: pd.DataFrame) -> pd.DataFrame:
