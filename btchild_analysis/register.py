@@ -34,8 +34,9 @@ from .periods import Period, parse_period
 
 PROVINCE_CODE = "83"
 PROVINCE_NAME = "Tỉnh Bến Tre"
-#: After 2025-07-01 the units belong to the new Vĩnh Long province (202/2025/QH15), no districts.
-PROVINCE_2025 = ("86", "Tỉnh Vĩnh Long")
+#: After 2025-07-01 the units belong to the new Vĩnh Long province (202/2025/QH15), with no districts;
+#: their aggregate is the former Bến Tre area, not the whole new province.
+PROVINCE_2025 = ("83", "Địa bàn tỉnh Bến Tre cũ (nay thuộc tỉnh Vĩnh Long)")
 
 VINTAGES: dict[str, dt.date] = {
     "2013": dt.date(2013, 4, 6),

@@ -114,3 +114,14 @@ def test_merged_commune_series_sums_its_parts():
     assert out.loc["2019", "unit_code"] == "28777"
     assert (out.loc["2019", "numerator"], out.loc["2019", "denominator"]) == (40, 300)
     assert out.loc["2021", "value"] == pytest.approx(10.0)
+
+
+def test_history_re_expressed_on_the_units_of_july_2025(sample):
+    d = sample.submissions[sample.submissions["period"].isin(["2016", "2022"])]
+    v = I.compute_all(d, vintage="2025", which=["stunting_u5"])
+    assert set(v["level"]) == {"commune", "province"}  # districts were abolished
+    assert v.loc[v["level"] == "commune", "unit_code"].nunique() == 48
+    own = I.compute(d, "province", which=["stunting_u5"]).set_index("period")
+    new = v[v["level"] == "province"].set_index("period")
+    assert (own["numerator"] == new["numerator"]).all() and (own["denominator"] == new["denominator"]).all()
+    assert "Bến Tre cũ" in new["unit_name"].iloc[0]
