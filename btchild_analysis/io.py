@@ -34,8 +34,8 @@ from .periods import Period, parse_period
 from .registry import element_for_header, elements
 
 LONG_COLUMNS = ["commune_code", "period", "element", "value"]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "commune_code", "period", "element", "value",
-                      "reason", "reason_vi", "reason_en"]
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "commune_code", "commune_name", "period", "element",
+                      "value", "reason", "reason_vi", "reason_en"]
 _HEADER_ALIASES = {
     "commune_code": ["commune_code", "ma xa", "ma don vi", "ma", "code", "ma xa phuong"],
     "commune_name": ["commune_name", "commune", "ten xa", "xa phuong", "xa, phuong, thi tran", "don vi",
@@ -632,6 +632,7 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
         "column": [qc if (c == "value" and qc) else c for c, qc in zip(cols, sheet_col)],
         "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
                          for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
+        "commune_name": q["commune_name"].to_numpy() if "commune_name" in q else "",
         "period": per, "element": q["element"].to_numpy(), "value": q["value"].to_numpy(),
         "reason": reasons, "reason_vi": vi, "reason_en": en,
     })

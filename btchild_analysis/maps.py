@@ -127,7 +127,8 @@ def _class_labels(bins: list[float], lo: float) -> list[str]:
 
 def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd.GeoDataFrame,
                   bins: list[float] | None = None, district: str | None = None, lang: str = "vi",
-                  synthetic: bool = False, ax=None, cmap: str | None = None, title: str | None = None) -> plt.Figure:
+                  synthetic: bool = False, ax=None, cmap: str | None = None, title: str | None = None,
+                  legend_title: str | None = None) -> plt.Figure:
     """An indicator by commune in classes (``bins`` from :func:`fixed_breaks` over all years by default).
 
     ``values`` is a commune-level table of :func:`btchild_analysis.indicators.compute`.  ``cmap``
@@ -155,7 +156,8 @@ def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd
         nod.plot(ax=ax, color=NO_DATA_COLOUR, edgecolor="#999999", linewidth=0.3, hatch="..")
     handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#999999", label=f"{label('no_data', lang)} ({len(nod)})"))
     _outlines(ax, g)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.6), fontsize=7.5, title=ind.unit, title_fontsize=8)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.6), fontsize=7.5,
+              title=legend_title or ind.unit, title_fontsize=8)
     fig.btchild_bins = bins
     title = title or f"{ind.label(lang)} — {_area_name(g, district, lang)}, {period}"
     return _finish(fig, ax, title, lang, geo, synthetic)
@@ -176,7 +178,8 @@ def change_map(values: pd.DataFrame, indicator_id: str, start: str, end: str, ge
     cmap = DIV_CMAP if ind.direction == "higher" else DIV_CMAP + "_r"
     title = f"{label('change', lang)}: {ind.label(lang)}, {start} → {end} — {_area_name(_prepare(geo, district), district, lang)}"
     return indicator_map(diff, indicator_id, "change", geo, bins=bins, district=district, lang=lang,
-                         synthetic=synthetic, cmap=cmap, title=title)
+                         synthetic=synthetic, cmap=cmap, title=title,
+                         legend_title=f"{ind.unit} ({label('change_legend', lang)})")
 
 
 def small_multiples(values: pd.DataFrame, indicator_id: str, periods: list[str], geo: gpd.GeoDataFrame,

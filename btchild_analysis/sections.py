@@ -176,14 +176,86 @@ def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi")
 
 
 def quarantine_summary(result, lang: str = "vi") -> pd.DataFrame:
-    """Counts of a load and the quarantine by reason, labelled."""
+    """The quarantine counted by reason, with one example of each, labelled in ``lang``."""
     q = result.quarantine
     col = "reason_vi" if lang == "vi" else "reason_en"
     by = q.groupby("reason").agg(n=("reason", "size"), example=(col, "first")).reset_index() if len(q) else \
         pd.DataFrame(columns=["reason", "n", "example"])
-    return by.sort_values("n", ascending=False).reset_index(drop=True)
+    by = by.sort_values("n", ascending=False).reset_index(drop=True)
+    vi = lang != "en"
+    return by.rename(columns={"reason": "Mã lý do" if vi else "Reason", "n": "Số dòng" if vi else "Rows",
+                              "example": "Ví dụ" if vi else "Example"})
+
+
+def quarantine_rows(result, lang: str = "vi", limit: int = 50) -> pd.DataFrame:
+    """The quarantined rows to send back to districts (total rows left out: they are not faults)."""
+    q = result.quarantine
+    q = q[q["reason"] != "total_row"].head(limit)
+    vi = lang != "en"
+    who = [c if isinstance(c, str) and c else n for c, n in zip(q["commune_code"], q["commune_name"])]
+    return pd.DataFrame({
+        "Tệp" if vi else "File": [Path(str(f)).name for f in q["file"]], "Trang tính" if vi else "Sheet": q["sheet"],
+        "Dòng" if vi else "Row": q["row"], "Cột" if vi else "Column": q["column"], label("commune", lang): who,
+        label("period", lang): q["period"], "Chỉ tiêu" if vi else "Element": q["element"],
+        "Giá trị" if vi else "Value": q["value"], "Lý do" if vi else "Reason": q["reason_vi" if vi else "reason_en"],
+    })
 
 
 def show(df: pd.DataFrame):
     """A table for display in a notebook or its HTML: no index column, one decimal."""
     return df.style.hide(axis="index").format(precision=1)
+
+
+_COMPLETENESS_HEADERS = {
+    "vi": {"level": "Cấp", "code": "Mã", "name": "Đơn vị", "expected": "Phải nộp", "received": "Đã nộp",
+           "missing": "Chưa nộp", "on_time": "Đúng hạn", "late": "Trễ hạn", "pct_received": "% đã nộp",
+           "pct_on_time": "% đúng hạn"},
+    "en": {"level": "Level", "code": "Code", "name": "Unit", "expected": "Expected", "received": "Received",
+           "missing": "Missing", "on_time": "On time", "late": "Late", "pct_received": "% received",
+           "pct_on_time": "% on time"},
+}
+_LEVELS = {"vi": {"district": "Huyện", "province": "Tỉnh"}, "en": {"district": "District", "province": "Province"}}
+
+
+def completeness_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi") -> pd.DataFrame:
+    """:func:`quality.completeness` with headers and levels in ``lang``."""
+    from .quality import completeness
+
+    t = completeness(submission_dates, period)
+    t["level"] = t["level"].map(_LEVELS["en" if lang == "en" else "vi"])
+    return t.rename(columns=_COMPLETENESS_HEADERS["en" if lang == "en" else "vi"])
+
+
+def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi") -> pd.DataFrame:
+    """Units whose report is missing or late, labelled in ``lang``."""
+    from .quality import missing_and_late
+
+    t = missing_and_late(submission_dates, period)
+    vi = lang != "en"
+    status = {"missing": label("missing", lang), "late": label("late", lang)}
+    return pd.DataFrame({
+        "Mã" if vi else "Code": t["code"], label("commune", lang): t["name"], label("district", lang): t["district_name"],
+        "Tình trạng" if vi else "Status": t["status"].map(status),
+        "Ngày nộp" if vi else "Received on": t["submitted_on"].fillna(""),
+    })
+
+
+def scorecard_table(values: pd.DataFrame, year: int, lang: str = "vi"):
+    """The twelve targets for a report year as a styled table (headers in ``lang``, statuses coloured)."""
+    from .targets import scorecard
+
+    card = scorecard(values, year, lang)
+    vi = lang != "en"
+    out = pd.DataFrame({
+        "Chỉ tiêu" if vi else "Indicator": card["label"],
+        "Đơn vị tính" if vi else "Unit": card["unit"],
+        f"{'Giá trị' if vi else 'Value'} {year}": card["value"].round(1),
+        "Mục tiêu 2015" if vi else "Target 2015": card["target_2015"].fillna("—"),
+        "status_2015": card["status_2015"].fillna("—"),
+        "Mục tiêu 2020" if vi else "Target 2020": card["target_2020"].fillna("—"),
+        "status_2020": card["status_2020"].fillna("—"),
+    })
+    styled = scorecard_style(out)
+    head = "Đánh giá" if vi else "Status"
+    return styled.hide(axis="index").relabel_index(
+        [c if not c.startswith("status_") else f"{head} {c[-4:]}" for c in out.columns], axis="columns")

@@ -64,10 +64,10 @@ NOTEBOOKS = {
         'display(Markdown(sections.title("report", year if period == "A" else f"{year} (6 tháng)" if lang == "vi" else f"{year} (H1)", None, lang)))\n'
         'display(Markdown(sections.synthetic_banner(ds.synthetic, lang)))',
         'display(Markdown(sections.heading("scorecard", lang)))\nvalues = indicators.compute_all(ds.all_elements())\n'
-        'display(sections.scorecard_style(targets.scorecard(values, year if period == "A" else year - 1, lang)))',
+        'display(sections.scorecard_table(values, year if period == "A" else year - 1, lang))',
         'display(Markdown(sections.heading("completeness", lang)))\nreport_period = str(year) if period == "A" else f"{year}H1"\n'
-        'display(sections.show(quality.completeness(ds.submission_dates, report_period)))\n'
-        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(quality.missing_and_late(ds.submission_dates, report_period)))',
+        'display(sections.show(sections.completeness_table(ds.submission_dates, report_period, lang)))\n'
+        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(sections.late_table(ds.submission_dates, report_period, lang)))',
         'plots.district_comparison(values, "stunting_u5", report_period, lang=lang, synthetic=ds.synthetic); plt.show()',
         'display(Markdown(sections.heading("annex", lang)))\nfrom pathlib import Path\n'
         'annex = sections.annex_tables(values, year, period, lang)\npath = sections.write_annex(annex, Path(output_dir) / f"{report_name}_phu_luc.xlsx")\n'
@@ -79,13 +79,13 @@ NOTEBOOKS = {
         'display(Markdown(sections.title("quality", period, None, lang)))\ndisplay(Markdown(sections.synthetic_banner(ds.synthetic, lang)))',
         'display(Markdown(sections.heading("quarantine", lang)))\nfrom btchild_analysis import io, sample\n'
         'loaded = io.load_submissions(files or sample.messy_files())\ndisplay(Markdown(loaded.summary_text(lang)))\n'
-        'display(sections.show(sections.quarantine_summary(loaded, lang)))\ndisplay(loaded.quarantine.head(40))',
-        'display(Markdown(sections.heading("completeness", lang)))\ndisplay(sections.show(quality.completeness(ds.submission_dates, period)))\n'
+        'display(sections.show(sections.quarantine_summary(loaded, lang)))\ndisplay(sections.show(sections.quarantine_rows(loaded, lang)))',
+        'display(Markdown(sections.heading("completeness", lang)))\ndisplay(sections.show(sections.completeness_table(ds.submission_dates, period, lang)))\n'
         'plots.completeness_chart(ds.submission_dates, sorted(ds.submission_dates["period"].unique()), lang=lang, synthetic=ds.synthetic); plt.show()\n'
-        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(quality.missing_and_late(ds.submission_dates, period)))',
+        'display(Markdown(sections.heading("late", lang)))\ndisplay(sections.show(sections.late_table(ds.submission_dates, period, lang)))',
         'display(Markdown(sections.heading("outliers", lang)))\n'
         'flags = quality.outliers(ds.elements[ds.elements["period"].astype(str).str[:4] == str(period)[:4]])\n'
-        'display(flags[flags["period"].astype(str) == str(period)])',
+        'display(sections.show(flags[flags["period"].astype(str) == str(period)]))',
     ], 'period = "2024"\n# files: submission files to check; None = the messy SYNTHETIC files\nfiles = None\nlang = "vi"\ndata = None\n'
        'year = 2024\ndistrict = None\nboundaries = None\noutput_dir = "."\nreport_name = "04_data_quality"',
        "Chất lượng số liệu / Data quality. Every number comes from `btchild_analysis`."),

@@ -144,6 +144,15 @@ def test_change_map_and_small_multiples(dataset):
     fig = maps.change_map(c, "kindergarten_enrolment", "2013", "2024", geo, lang="en")
     assert fig.axes[0].get_title().startswith("Change: ")
     assert fig.btchild_bins[-1] > 0 and len(fig.btchild_bins) == 6
+    legend = fig.axes[0].get_legend()
+    assert "purple = improvement" in legend.get_title().get_text()
+    # the highest class (largest rise) of an indicator where higher is better is purple, the lowest orange
+    first, last = legend.get_patches()[0].get_facecolor(), legend.get_patches()[5].get_facecolor()
+    assert last[2] > last[0] and first[0] > first[2]
+    fig = maps.change_map(I.compute(dataset.all_elements(), "commune", vintage="2020", which=["stunting_u5"]),
+                          "stunting_u5", "2013", "2024", geo, lang="en")
+    first = fig.axes[0].get_legend().get_patches()[0].get_facecolor()
+    assert first[2] > first[0]  # where lower is better, the largest fall is purple
     fig = maps.small_multiples(c, "kindergarten_enrolment", ["2013", "2016", "2020", "2024"], geo)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["2013", "2016", "2020", "2024"]
