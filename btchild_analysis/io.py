@@ -147,13 +147,12 @@ _YES = {"co": 1.0, "x": 1.0, "yes": 1.0, "dat": 1.0, "khong": 0.0, "no": 0.0, "c
 # ----------------------------------------------------------------------------- reading files
 
 def _read_text_table(path: Path, header: int | None) -> pd.DataFrame:
-    raw = path.read_bytes()
-    if not raw.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)  # the encoding and separator are judged on the first megabyte
+    if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise SubmissionError(f"{path}: the file is empty")
-    enc = detect_encoding(raw[:1 << 20] if len(raw) > 1 << 20 else raw)
-    if enc == "utf-8" and len(raw) > 1 << 20:
-        enc = detect_encoding(raw)
-    sample = raw[:4096].decode(enc, errors="replace")
+    enc = detect_encoding(head if len(head) < 1 << 20 else head[: head.rfind(b"\n") + 1] or head)
+    sample = head[:4096].decode(enc, errors="replace")
     sep = max([",", ";", "\t"], key=sample.count)
     try:
         return pd.read_csv(path, sep=sep, dtype=str, header=header, encoding=enc, keep_default_na=False,
@@ -445,20 +444,27 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
 
     fv = _Factor(raw["value"])
     parsed = fv.per_value(_parse_value)
-    vals = np.array([p[0] for p in parsed], dtype=float)[np.where(fv.codes < 0, len(parsed) - 1, fv.codes)]
-    vreason = np.array([p[1] for p in parsed], dtype=object)[np.where(fv.codes < 0, len(parsed) - 1, fv.codes)]
-    kind = np.array([reg[e].kind if e in reg else "" for e in ue], dtype=object)[ei]
-    for rcode in ("empty_cell", "not_a_number", "percent_for_count"):
-        chk.mark(vreason == rcode, rcode, "value")
+    vrow = np.where(fv.codes < 0, len(parsed) - 1, fv.codes)
+    value_u = np.array([p[0] for p in parsed], dtype=float)
+    reasons_u = [p[1] for p in parsed]
+    vals = value_u[vrow]
+    value_faults = ("empty_cell", "not_a_number", "percent_for_count")
+    rcode_u = np.array([value_faults.index(r) + 1 if r else 0 for r in reasons_u], dtype=np.int8)
+    rcode = rcode_u[vrow]
+    for k, rname in enumerate(value_faults, start=1):
+        chk.mark(rcode == k, rname, "value")
+    kind_row = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue], dtype=np.int8)[ei]
     with np.errstate(invalid="ignore"):
-        chk.mark(vals < 0, "negative", "value")
-        chk.mark((kind == "count") & (vals != np.round(vals)), "not_integer", "value")
-        chk.mark((kind == "yes_no") & ~np.isin(vals, [0.0, 1.0]), "not_yes_no", "value")
+        chk.mark((value_u < 0)[vrow], "negative", "value")
+        chk.mark((kind_row == 1) & (value_u != np.round(value_u))[vrow], "not_integer", "value")
+        chk.mark((kind_row == 2) & ~np.isin(value_u, [0.0, 1.0])[vrow], "not_yes_no", "value")
 
     P, E = len(uper) + 1, len(ue) + 1
-    key = (ci.astype(np.int64) * P + pi) * E + ei
-    folded = _duplicates(key, vals, chk)
-    _numerator_check(ci.astype(np.int64) * P + pi, ei, ue, vals, chk.ok & ~folded, chk)
+    unit_period = ci.astype(np.int64) * P + pi
+    key = unit_period * E + ei
+    n_keys = len(ucode) * P * E
+    folded = _duplicates(key, vals, chk, n_keys)
+    _numerator_check(unit_period, ei, ue, vals, chk.ok & ~folded, chk, n_keys)
     keep = chk.ok & ~folded
     ucode_arr = np.array(ucode, dtype=object)
     accepted = pd.DataFrame({"commune_code": ucode_arr[ci[keep]], "period": uper_str[pi[keep]],
@@ -510,6 +516,10 @@ def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, c
 
 def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[str] | None) -> None:
     """A code must be a unit in force in its period; point closed codes to their successor."""
+    if known_units is not None:  # one list for every period: a check per distinct code
+        unknown = np.array([isinstance(c, str) and not c.startswith("!") and c not in known_units for c in ucode])
+        chk.mark(unknown[ci], "unknown_commune", "commune_code")
+        return
     ok = chk.ok
     P = len(uper)
     pair = ci.astype(np.int64) * P + pi
@@ -521,10 +531,6 @@ def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[s
     for k, pv in enumerate(uniq):
         code, per = ucode[pv // P], uper[pv % P]
         if not isinstance(code, str) or not isinstance(per, Period):
-            continue
-        if known_units is not None:
-            if code not in known_units:
-                verdict[k] = 2
             continue
         vkey = register.vintage_of(per)
         units = in_force_cache.setdefault(vkey, set(register.units(per)["code"]))
@@ -564,12 +570,18 @@ def suggest_code(code: str, known: set[str]) -> str | None:
     return typo[0] if len(typo) == 1 else None
 
 
-def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker) -> np.ndarray:
+#: Above this many possible (commune, period, element) keys, hash tables replace dense arrays.
+DENSE_KEYS = 20_000_000
+
+
+def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | None = None) -> np.ndarray:
     """Fold identical duplicates (keep the first); quarantine every row of a conflicting group."""
     folded = np.zeros(len(key), dtype=bool)
     rows = np.flatnonzero(chk.ok)
-    s = pd.Series(key[rows])
-    dup = s.duplicated(keep=False).to_numpy()
+    if n_keys is not None and n_keys <= DENSE_KEYS:
+        dup = np.bincount(key[rows], minlength=n_keys)[key[rows]] > 1
+    else:
+        dup = pd.Series(key[rows]).duplicated(keep=False).to_numpy()
     if not dup.any():
         return folded
     d = pd.DataFrame({"row": rows[dup], "key": key[rows[dup]], "value": vals[rows[dup]]})
@@ -587,7 +599,7 @@ def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker) -> np.ndarray:
 
 
 def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray, ok: np.ndarray,
-                     chk: _Checker) -> None:
+                     chk: _Checker, n_keys: int | None = None) -> None:
     """Quarantine a numerator larger than its denominator in the same commune and period."""
     reg = elements()
     den_of = np.array([ue.index(reg[e].denominator) if e in reg and reg[e].denominator in ue else -1 for e in ue])
@@ -595,9 +607,14 @@ def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np
     num_rows = np.flatnonzero(ok & (den_of[ei] >= 0))
     if not len(num_rows):
         return
-    lookup = pd.Index(unit_period[ok] * E + ei[ok])
-    pos = lookup.get_indexer(unit_period[num_rows] * E + den_of[ei[num_rows]])
-    den_vals = np.where(pos >= 0, vals[ok][pos] if len(pos) else np.nan, np.nan)
+    if n_keys is not None and n_keys <= DENSE_KEYS:  # a (unit-period × element) table of values
+        table = np.full(n_keys, np.nan)
+        table[unit_period[ok] * E + ei[ok]] = vals[ok]
+        den_vals = table[unit_period[num_rows] * E + den_of[ei[num_rows]]]
+    else:
+        lookup = pd.Index(unit_period[ok] * E + ei[ok])
+        pos = lookup.get_indexer(unit_period[num_rows] * E + den_of[ei[num_rows]])
+        den_vals = np.where(pos >= 0, vals[ok][pos] if len(pos) else np.nan, np.nan)
     with np.errstate(invalid="ignore"):
         over = vals[num_rows] > den_vals
     if not over.any():
