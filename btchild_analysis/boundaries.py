@@ -79,6 +79,26 @@ def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
     return (best if score >= 0.3 else None), district
 
 
+def _read_any(path, encoding: str | None) -> gpd.GeoDataFrame:
+    """Read a vector file; a legacy attribute encoding is decoded here, not by GDAL.
+
+    GDAL's own recoding cuts strings whose tone marks are combining characters (Windows-1258), so the
+    bytes are read as Latin-1 and decoded in Python, then put in NFC.
+    """
+    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
+        return gpd.read_file(path)
+    gdf = gpd.read_file(path, encoding="latin1")
+
+    def fix(v):
+        return register.nfc(v.encode("latin1").decode(encoding)) if isinstance(v, str) else v
+
+    gdf = gdf.rename(columns={c: fix(c) for c in gdf.columns if c != "geometry"})
+    for col in gdf.columns:
+        if col != "geometry" and gdf[col].dtype.kind in "OUT":
+            gdf[col] = gdf[col].map(fix)
+    return gdf
+
+
 def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", code_field: str | None = None,
                     name_field: str | None = None, district_field: str | None = None,
                     encoding: str | None = None, allow_unmatched: bool = False) -> tuple[gpd.GeoDataFrame, BoundaryMatch]:
@@ -107,7 +127,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
     if not path:
         raise BoundaryError(f"no boundary file given (pass a path or set {ENV_VAR})")
     try:
-        gdf = gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
+        gdf = _read_any(path, encoding)
     except Exception as exc:
         raise BoundaryError(f"{path}: cannot be read as a boundary file ({type(exc).__name__}: {exc})") from None
     if gdf.crs is None:
@@ -148,7 +168,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
     out = gpd.GeoDataFrame({"code": key.to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=4326)
     out = out[out["code"].notna()].merge(units, on="code", how="left")
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
-    out.attrs.update(schematic=False, source=Path(str(path)).name)
+    out.attrs.update(schematic=False, source=Path(str(path)).name, missing=list(missing))
     return out, report
 
 
@@ -161,6 +181,9 @@ def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
     units = register.units(register.VINTAGES[register._vintage_key(to_vintage)])
     out = gpd.GeoDataFrame(d.merge(units, on="code", how="left"), geometry="geometry", crs=geo.crs)
     out.attrs.update(geo.attrs)
+    if geo.attrs.get("missing"):  # a later unit with a part lacking its polygon is drawn incomplete
+        gone = set(geo.attrs["missing"])
+        out.attrs["missing"] = sorted(set(cw.loc[cw["from_code"].isin(gone), "to_code"]))
     return out
 
 

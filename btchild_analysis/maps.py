@@ -50,7 +50,7 @@ def _finish(fig, ax, title: str, lang: str, geo, synthetic: bool) -> plt.Figure:
     ax.set_axis_off()
     ax.set_aspect("equal")
     add_notices(fig, lang, synthetic=synthetic, schematic=bool(geo.attrs.get("schematic")),
-                source=geo.attrs.get("source"))
+                source=geo.attrs.get("source"), missing=geo.attrs.get("missing"))
     fig.subplots_adjust(bottom=0.1, right=0.78)
     return fig
 

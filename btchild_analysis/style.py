@@ -19,7 +19,7 @@ def label(key: str, lang: str = "vi") -> str:
 
 
 def add_notices(fig: plt.Figure, lang: str = "vi", synthetic: bool = False, schematic: bool = False,
-                source: str | None = None) -> list[str]:
+                source: str | None = None, missing: list[str] | None = None) -> list[str]:
     """Write the synthetic-data, schematic and source notes at the foot of a figure.
 
     The texts are also kept in ``fig.btchild_notices`` so tests and reports can check them.
@@ -31,6 +31,9 @@ def add_notices(fig: plt.Figure, lang: str = "vi", synthetic: bool = False, sche
         notes.append(f"{label('schematic_notice', lang)} ({label('schematic_source', lang)})")
     elif source:
         notes.append(f"{label('boundary_source', lang)}: {source}")
+    if missing:
+        shown = ", ".join(missing[:12]) + (" …" if len(missing) > 12 else "")
+        notes.append(f"{label('no_boundary', lang)} ({len(missing)}): {shown}")
     if notes:
         fig.text(0.01, 0.01, "\n".join(notes), fontsize=7.5, ha="left", va="bottom",
                  color="#B00020" if synthetic else "#333333")

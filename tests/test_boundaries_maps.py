@@ -45,6 +45,8 @@ def test_unmatched_units_are_refused_unless_asked(boundary_file, tmp_path):
         B.read_boundaries(path)
     out, rep = B.read_boundaries(path, allow_unmatched=True)
     assert rep.units_without_boundary == ["28756"] and len(out) == 163
+    fig = maps.status_map(pd.DataFrame(columns=["commune_code", "year", "status"]), 2015, out, lang="en")
+    assert "No boundary (1): 28756" in getattr(fig, NOTICE_KEY)
 
 
 def test_schematic_layout_one_equal_cell_per_unit_near_its_place():
@@ -111,6 +113,16 @@ def test_status_map_english_for_a_district_on_real_boundaries(dataset, boundary_
     assert n == len(register.units(2016).query("district_code == '836'"))
     notes = getattr(fig, NOTICE_KEY)
     assert notes == ["Boundaries: ben_tre_communes_2013_censusVN2009.geojson"]
+
+
+def test_legacy_encoded_shapefile_joined_by_names(boundary_file, tmp_path):
+    geo = gpd.read_file(boundary_file)[["ten_xa", "ten_huyen", "geometry"]].head(30)
+    path = tmp_path / "communes.shp"
+    geo.to_file(path, encoding="cp1258")
+    (tmp_path / "communes.cpg").unlink(missing_ok=True)  # a legacy file says nothing of its encoding
+    out, rep = B.read_boundaries(path, encoding="cp1258", allow_unmatched=True)
+    assert rep.by_name == 30 and len(rep.units_without_boundary) == 164 - 30
+    assert set(out["name"]) == set(geo["ten_xa"])
 
 
 def test_indicator_map_fixed_breaks_target_break_and_no_data(dataset):
