@@ -72,8 +72,8 @@ def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
     for col in gdf.columns:
         if col in ("geometry", best) or gdf[col].dtype.kind not in "OUT":
             continue
-        vals = gdf[col].astype(str).map(register._district_key)
-        if vals.isin({register._district_key(n) for n in dnames}).mean() > 0.5:
+        vals = gdf[col].astype(str).map(register.district_key)
+        if vals.isin({register.district_key(n) for n in dnames}).mean() > 0.5:
             district = col
             break
     return (best if score >= 0.3 else None), district
@@ -178,7 +178,7 @@ def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
     cw = register.crosswalk(from_v, to_vintage)
     g = geo[["code", "geometry"]].merge(cw[["from_code", "to_code"]], left_on="code", right_on="from_code")
     d = g.dissolve(by="to_code", as_index=False)[["to_code", "geometry"]].rename(columns={"to_code": "code"})
-    units = register.units(register.VINTAGES[register._vintage_key(to_vintage)])
+    units = register.units(register.VINTAGES[register.vintage_key(to_vintage)])
     out = gpd.GeoDataFrame(d.merge(units, on="code", how="left"), geometry="geometry", crs=geo.crs)
     out.attrs.update(geo.attrs)
     if geo.attrs.get("missing"):  # a later unit with a part lacking its polygon is drawn incomplete

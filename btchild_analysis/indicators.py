@@ -78,7 +78,7 @@ def element_table(data: pd.DataFrame, vintage: object | None = None) -> pd.DataF
 
 
 def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
-    target = register._vintage_key(vintage)
+    target = register.vintage_key(vintage)
     out = []
     for per, part in d.groupby("period", sort=False):
         mapped = register.code_to_vintage(part["commune_code"], per, target)

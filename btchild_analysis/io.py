@@ -697,12 +697,6 @@ def load_submissions(paths: str | Path | Iterable[str | Path], district: str | N
     return res
 
 
-def read_long(path: str | Path) -> pd.DataFrame:
-    """Read an already validated long file (e.g. the sample) without the checks."""
-    df = pd.read_csv(path, dtype={"commune_code": str, "period": str, "element": str})
-    return df[LONG_COLUMNS]
-
-
 # ----------------------------------------------------------------------------- self-assessment sheets
 
 SCORE_COLUMNS = ["commune_code", "year", "criterion", "score"]

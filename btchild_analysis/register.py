@@ -231,7 +231,7 @@ def crosswalk(from_vintage: object, to_vintage: object) -> pd.DataFrame:
         of the old unit's population that went to the new unit; every Bến Tre change 2013–2025 moved
         whole units, so it is 1 throughout, and the weights of any old unit sum to 1.
     """
-    a, b = _vintage_key(from_vintage), _vintage_key(to_vintage)
+    a, b = vintage_key(from_vintage), vintage_key(to_vintage)
     lin = lineage()
     if VINTAGES[b] < VINTAGES[a] and (lin.groupby(f"code_{a}")[f"code_{b}"].nunique() > 1).any():
         raise RegisterError(
@@ -247,7 +247,8 @@ def crosswalk(from_vintage: object, to_vintage: object) -> pd.DataFrame:
     return cw[["from_code", "from_name", "to_code", "to_name", "weight", "population_2019"]]
 
 
-def _vintage_key(v: object) -> str:
+def vintage_key(v: object) -> str:
+    """A vintage key (``"2020"``) as it is, else the key of the vintage in force on a date/year/period."""
     text = str(v).strip()
     return text if text in VINTAGES and not isinstance(v, dt.date) else vintage_of(v)
 
@@ -300,7 +301,8 @@ def split_name(name: object) -> tuple[str | None, str]:
     return kind, s
 
 
-def _district_key(name: object) -> str:
+def district_key(name: object) -> str:
+    """A district name folded for matching: ``"Huyện Ba Tri"``, ``"ba tri"``, ``"H. Ba Tri"`` → ``"ba tri"``."""
     return fold(_DISTRICT_RE.sub("", nfc(name).lower()))
 
 
@@ -336,7 +338,7 @@ def match_names(names, districts=None, on: object = "2013-04-06") -> NameMatch:
     u = units(on)
     kinds, bare = zip(*(split_name(n) for n in u["name"])) if len(u) else ((), ())
     u = u.assign(kind=list(kinds), bare=list(bare), bare_fold=[fold(b) for b in bare],
-                 dkey=u["district_name"].map(lambda d: _district_key(d) if d else ""))
+                 dkey=u["district_name"].map(lambda d: district_key(d) if d else ""))
     names = list(names)
     dists = list(districts) if districts is not None else [None] * len(names)
     rows = [_match_one(n, d, u) for n, d in zip(names, dists)]
@@ -349,7 +351,7 @@ def _match_one(name, district, u: pd.DataFrame) -> tuple:
     pool = u
     if district is not None and not (isinstance(district, float) and np.isnan(district)) and nfc(district):
         d = nfc(district)
-        pool = u[(u["district_code"] == d) | (u["dkey"] == _district_key(d))]
+        pool = u[(u["district_code"] == d) | (u["dkey"] == district_key(d))]
         if pool.empty:
             return (name, district, None, None, "unmatched", f"district '{district}' unknown")
     kind, bare = split_name(name)
