@@ -190,12 +190,11 @@ def small_multiples(values: pd.DataFrame, indicator_id: str, periods: list[str],
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4.4 * rows), squeeze=False)
-    for ax, per in zip(axes.ravel(), periods):
-        indicator_map(values, indicator_id, per, geo, bins=bins, district=district, lang=lang, ax=ax,
-                      title=str(per))
-        fig.texts.clear()
-        if ax.get_legend():
-            ax.get_legend().remove() if ax is not axes.ravel()[n - 1] else None
+    for i, (ax, per) in enumerate(zip(axes.ravel(), periods)):
+        indicator_map(values, indicator_id, per, geo, bins=bins, district=district, lang=lang, ax=ax, title=str(per))
+        if i < n - 1:  # one legend, on the last map: the classes are the same
+            ax.get_legend().remove()
+    fig.texts.clear()  # each map wrote its notices; the figure gets them once below
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
     fig.suptitle(indicator(indicator_id).label(lang), fontsize=12)

@@ -185,7 +185,7 @@ def _scores(rng, year: int, codes, eff: pd.DataFrame, evidence: pd.DataFrame) ->
     share = np.full(len(unknown), rest // max(len(unknown), 1))
     share[: rest - share.sum()] += 1 if len(unknown) else 0
     maxima = {**{k: m for k, m in known.items() if m is not None}, **dict(zip(unknown, share.tolist()))}
-    mark = min(ed.min_total_by_class.get(c, 850) for c in ("xa_dong_bang",)) / ed.max_total
+    mark = ed.min_total_by_class.get("xa_dong_bang", 850) / ed.max_total
     target = province_rate("cfc", year) / 100
     level = mark + 0.006 + 0.045 * (_logit(target) + 1.1 * eff["effect"].to_numpy()) + rng.normal(0, 0.03, len(codes))
     rows = []
