@@ -299,9 +299,8 @@ def read_raw(path: str | Path, district: str | None = None) -> pd.DataFrame:
             n = len(fast)
             const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
                      for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
-            return pd.DataFrame({**const, "row": np.arange(n) + 2, "commune_code": fast["commune_code"],
-                                 "commune_name": None, "district": district, "period": fast["period"],
-                                 "element": fast["element"], "value": fast["value"]})
+            out = fast[["commune_code", "period", "element", "value"]]
+            return out.assign(**const, row=np.arange(n) + 2)
     frames = []
     for sheet, cells in _read_sheets(path).items():
         found = _find_header(cells)
@@ -471,7 +470,7 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
                              "element": np.array(ue, dtype=object)[ei[keep]], "value": vals[keep],
                              "file": raw["file"].array[keep]})
     quarantine = _quarantine_table(raw, ucode_arr[ci], chk)
-    files = list(dict.fromkeys(raw["file"].tolist())) if n else []
+    files = [str(f) for f in pd.unique(raw["file"])] if n else []
     return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files)
 
 
