@@ -699,6 +699,10 @@ def load_submissions(paths: str | Path | Iterable[str | Path], district: str | N
 # ----------------------------------------------------------------------------- self-assessment sheets
 
 SCORE_COLUMNS = ["commune_code", "year", "criterion", "score"]
+#: Headings of the score sheets as officials write them (folded) → column.
+_SCORE_HEADERS = {"ma xa": "commune_code", "ma don vi": "commune_code", "nam": "year", "nam danh gia": "year",
+                  "tieu chi": "criterion", "ma tieu chi": "criterion", "diem": "score", "diem tu cham": "score",
+                  "so diem": "score"}
 
 
 def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | None = None) -> LoadResult:
@@ -717,7 +721,7 @@ def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | No
     for p in map(Path, paths):
         table = _read_text_table(p, header=0) if p.suffix.lower() not in (".xlsx", ".xlsm", ".xls") else \
             pd.read_excel(p, dtype=object)
-        table.columns = [_header_key(c).replace(" ", "_") for c in table.columns]
+        table.columns = [_SCORE_HEADERS.get(_header_key(c), _header_key(c).replace(" ", "_")) for c in table.columns]
         missing = [c for c in SCORE_COLUMNS if c not in table.columns]
         if missing:
             raise SubmissionError(f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(SCORE_COLUMNS)}")

@@ -154,3 +154,13 @@ def test_sample_shares_by_district_come_from_the_indicator_engine(dataset):
     assert len(v2020) == 9
     for code, share in by_hand.items():
         assert v2020.loc[code, "value"] == pytest.approx(share)
+
+
+def test_score_sheet_in_excel_with_vietnamese_headings(tmp_path):
+    df = sheet("28804", 2019, s19(860), C2019).rename(columns={"commune_code": "Mã xã", "year": "Năm",
+                                                             "criterion": "Tiêu chí", "score": "Điểm tự chấm"})
+    path = tmp_path / "bieu_cham_diem.xlsx"
+    df.to_excel(path, index=False)
+    res = io.load_scores(path)
+    assert len(res.accepted) == 13 and res.quarantine.empty
+    assert verdict(res.accepted)["status"] == "met"
