@@ -157,7 +157,7 @@ def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd
     handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#999999", label=f"{label('no_data', lang)} ({len(nod)})"))
     _outlines(ax, g)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.6), fontsize=7.5,
-              title=legend_title or ind.unit, title_fontsize=8)
+              title=legend_title or ind.unit_label(lang), title_fontsize=8)
     fig.btchild_bins = bins
     title = title or f"{ind.label(lang)} — {_area_name(g, district, lang)}, {period}"
     return _finish(fig, ax, title, lang, geo, synthetic)
@@ -179,7 +179,7 @@ def change_map(values: pd.DataFrame, indicator_id: str, start: str, end: str, ge
     title = f"{label('change', lang)}: {ind.label(lang)}, {start} → {end} — {_area_name(_prepare(geo, district), district, lang)}"
     return indicator_map(diff, indicator_id, "change", geo, bins=bins, district=district, lang=lang,
                          synthetic=synthetic, cmap=cmap, title=title,
-                         legend_title=f"{ind.unit} ({label('change_legend', lang)})")
+                         legend_title=f"{ind.unit_label(lang)} ({label('change_legend', lang)})")
 
 
 def small_multiples(values: pd.DataFrame, indicator_id: str, periods: list[str], geo: gpd.GeoDataFrame,

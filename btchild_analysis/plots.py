@@ -41,7 +41,7 @@ def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None =
         xs = np.arange(int(a["year"].min()), max(until, last) + 1)
         ax.plot(xs, intercept + slope * xs, "--", color="#666666", label=label("projection", lang))
     ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(ind.unit)
+    ax.set_ylabel(ind.unit_label(lang))
     ax.set_title(f"{ind.label(lang)} — {a['unit_name'].iloc[0]}", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
@@ -67,7 +67,7 @@ def district_comparison(values: pd.DataFrame, indicator_id: str, period: str, la
     for t in ind.targets:
         if t.year == 2020:
             ax.axvline(t.value, color=TARGET_COLOUR, linestyle="--", label=f"{label('target', lang)} 2020: {t.op} {t.value:g}")
-    ax.set_xlabel(ind.unit)
+    ax.set_xlabel(ind.unit_label(lang))
     ax.set_title(f"{ind.label(lang)}, {period}", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)

@@ -81,9 +81,14 @@ class Indicator:
     direction: str
     targets: tuple[Target, ...] = field(default_factory=tuple)
     aarr: bool = False
+    unit_en: str | None = None
 
     def label(self, lang: str = "vi") -> str:
         return self.vi if lang == "vi" else self.en
+
+    def unit_label(self, lang: str = "vi") -> str:
+        """The unit in ``lang`` (``"% xã"`` / ``"% of communes"``)."""
+        return self.unit if lang == "vi" or not self.unit_en else self.unit_en
 
     @property
     def is_share_of_communes(self) -> bool:
@@ -111,7 +116,7 @@ def indicators() -> dict[str, Indicator]:
         out[key] = Indicator(id=key, vi=spec["vi"], en=spec["en"], area=spec["area"],
                              numerator=spec["numerator"], denominator=spec["denominator"],
                              factor=float(spec["factor"]), unit=spec["unit"], direction=spec["direction"],
-                             targets=targets, aarr=bool(spec.get("aarr", False)))
+                             targets=targets, aarr=bool(spec.get("aarr", False)), unit_en=spec.get("unit_en"))
     return out
 
 

@@ -107,13 +107,26 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
 
 
+_PATH_PARAMS = ("data", "boundaries", "files")
+
+
+def _absolute(value: object) -> object:
+    """Paths given relative to where the command runs, made absolute (notebooks run in notebooks/)."""
+    if isinstance(value, list):
+        return [_absolute(v) for v in value]
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return str(Path(value).resolve())
+    return value
+
+
 def expand(spec: dict, today: dt.date | None = None, overrides: dict | None = None) -> list[Job]:
     """The jobs of a spec: ``for_each: districts`` → the province and each district."""
     defaults = dict(spec.get("defaults") or {})
     defaults.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    defaults = {k: _absolute(v) if k in _PATH_PARAMS else v for k, v in defaults.items()}
     jobs = []
     for run in spec["runs"]:
-        params = {**defaults, **(run.get("params") or {})}
+        params = {**defaults, **{k: _absolute(v) if k in _PATH_PARAMS else v for k, v in (run.get("params") or {}).items()}}
         params = {k: resolve_auto(v, k, today) for k, v in params.items()}
         variants = [None]
         if run.get("for_each") == "districts":

@@ -80,7 +80,7 @@ def share_table(values: pd.DataFrame, indicator_id: str, year: int, lang: str = 
         "Đơn vị" if lang == "vi" else "Unit": v["unit_name"],
         "Tử số" if lang == "vi" else "Numerator": v["numerator"].round(0).astype("Int64"),
         "Mẫu số" if lang == "vi" else "Denominator": v["denominator"].round(0).astype("Int64"),
-        indicator(indicator_id).unit: v["value"].round(1),
+        indicator(indicator_id).unit_label(lang): v["value"].round(1),
         "KTC 95%" if lang == "vi" else "95% CI": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(v["ci_low"], v["ci_high"])],
         "": v["base_mark"],
     })

@@ -121,7 +121,7 @@ def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame
     rows = []
     for ind_id in plan_indicators():
         ind = indicator(ind_id)
-        row = {"indicator": ind_id, "label": ind.label(lang), "unit": ind.unit,
+        row = {"indicator": ind_id, "label": ind.label(lang), "unit": ind.unit_label(lang),
                "value": latest["value"].get(ind_id, np.nan), "base_mark": latest["base_mark"].get(ind_id, "")}
         for tgt in ind.targets:
             s = st[(st["indicator"] == ind_id) & (st["target_year"] == tgt.year)]

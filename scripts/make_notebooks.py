@@ -32,7 +32,7 @@ NOTEBOOKS = {
         'display(Markdown(sections.heading("vs_targets", lang)))\n'
         'values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])\n'
         'status = targets.status_table(values[values["period"].str.fullmatch(r"\\d{4}") & (values["period"].str[:4].astype(int) <= year)])\n'
-        'display(sections.target_rows(status, sections.district_code(district, year), lang))',
+        'display(sections.show(sections.target_rows(status, sections.district_code(district, year), lang)))',
         'display(Markdown(sections.heading("by_district", lang)))\ndisplay(sections.show(sections.share_table(values, "child_friendly_commune", year, lang)))',
         'display(Markdown(sections.heading("heatmap", lang)))\n'
         'fig = plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year), lang=lang, synthetic=ds.synthetic)\nplt.show()',

@@ -123,3 +123,13 @@ def test_period_from_the_run_date():
     spec = {"runs": [{"name": "r_{period}", "notebook": "03_plan_progress_report.ipynb", "params": {"year": "auto", "period": "auto"}}]}
     (job,) = reports.expand(spec, today=dt.date(2025, 3, 15))
     assert job.params["year"] == 2025 and job.params["period"] == "2025H1" and job.name == "r_2025h1"
+
+
+def test_relative_paths_are_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.geojson").write_text("{}")
+    spec = {"defaults": {"boundaries": "b.geojson"},
+            "runs": [{"name": "r", "notebook": "01_child_friendly_status.ipynb", "params": {"data": "d"}}]}
+    (job,) = reports.expand(spec, overrides={"lang": "en"})
+    assert job.params["boundaries"] == str(tmp_path / "b.geojson") and job.params["data"] == str(tmp_path / "d")
+    assert job.params["lang"] == "en"

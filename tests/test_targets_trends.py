@@ -107,3 +107,9 @@ def test_scorecard_on_the_sample(dataset):
     for _, r in card.iterrows():
         tgt = [t for t in indicator(r["indicator"]).targets if t.year == 2020][0]
         assert (r["status_2020"] == "Achieved") == tgt.met(r["value"])
+
+
+def test_units_in_english():
+    assert indicator("play_area_standard").unit_label("en") == "% of communes"
+    assert indicator("play_area_standard").unit_label("vi") == "% xã"
+    assert indicator("stunting_u5").unit_label("en") == "%"
