@@ -256,12 +256,23 @@ def audit(assessed_scores: pd.DataFrame, indicator_values: pd.DataFrame,
     return pd.DataFrame(rows, columns=cols)
 
 
-def as_elements(assessment: pd.DataFrame) -> pd.DataFrame:
+def as_elements(assessment: pd.DataFrame, every_unit: bool = True) -> pd.DataFrame:
     """The verdicts as the yes/no data element ``child_friendly_met`` (long submission rows).
 
-    A commune with an incomplete sheet is not recognised, so ``insufficient_data`` counts as 0.
+    Recognition needs a complete sheet that passes, so ``insufficient_data`` counts as 0; with
+    ``every_unit`` (the default) a unit in force in a year without any sheet also counts as 0, so the
+    share of communes meeting the standard is over all communes, as the plan states it.
     """
-    return pd.DataFrame({"commune_code": assessment["commune_code"].to_numpy(),
+    rows = pd.DataFrame({"commune_code": assessment["commune_code"].to_numpy(),
                          "period": assessment["year"].astype(str).to_numpy(),
                          "element": "child_friendly_met",
                          "value": (assessment["status"] == "met").astype(float).to_numpy()})
+    if every_unit and len(assessment):
+        extra = []
+        for year in sorted(assessment["year"].astype(int).unique()):
+            seen = set(rows.loc[rows["period"] == str(year), "commune_code"])
+            missing = sorted(set(register.units(year)["code"]) - seen)
+            extra.append(pd.DataFrame({"commune_code": missing, "period": str(year),
+                                       "element": "child_friendly_met", "value": 0.0}))
+        rows = pd.concat([rows, *extra], ignore_index=True)
+    return rows
