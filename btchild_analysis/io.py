@@ -335,8 +335,10 @@ class _Factor:
         out[-1] = func(None)
         return out
 
-    def rows(self, per_value: np.ndarray) -> np.ndarray:
-        return per_value[self.codes]
+    @property
+    def index(self) -> np.ndarray:
+        """Row positions into :meth:`per_value`'s result: missing values point at its last item."""
+        return np.where(self.codes < 0, len(self.uniques), self.codes)
 
 
 class _Checker:
@@ -398,6 +400,32 @@ def _parse_value(v: object) -> tuple[float, str | None]:
     return (np.nan if value is None else value), reason
 
 
+def _check_codes(values, chk: "_Checker", required=True) -> tuple[list, np.ndarray, np.ndarray]:
+    """Normalise commune codes once per distinct value; mark empty and malformed ones.
+
+    Returns (distinct codes, each row's index into them, rows without a code).  ``required`` (a bool
+    or a row mask) says where an empty code is a fault (not where the row names its commune).
+    """
+    f = _Factor(values)
+    ucode = list(f.per_value(_norm_code))  # last item: the missing code
+    ci = f.index
+    missing = np.array([c is None for c in ucode])[ci]
+    chk.mark(missing & required, "empty_cell", "commune_code")
+    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
+    return ucode, ci, missing
+
+
+def _check_periods(values, column: str, chk: "_Checker", annual_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Parse periods once per distinct value; mark empty and malformed ones (H1 too when ``annual_only``)."""
+    f = _Factor(values)
+    uper = f.per_value(_norm_period)
+    pi = f.index
+    chk.mark(np.array([p is None for p in uper])[pi], "empty_cell", column)
+    chk.mark(np.array([isinstance(p, str) or (annual_only and isinstance(p, Period) and p.kind != "A")
+                       for p in uper])[pi], "bad_period", column)
+    return uper, pi
+
+
 def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[str] | None = None) -> LoadResult:
     """Validate long rows with provenance (from :func:`read_raw`) into a :class:`LoadResult`.
 
@@ -411,20 +439,10 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     if "total_row" in raw:
         chk.mark(raw["total_row"].fillna(False).to_numpy(dtype=bool), "total_row", "commune_name")
 
-    fc = _Factor(raw["commune_code"])
-    ucode = list(fc.per_value(_norm_code))  # last item: the missing code
-    ci = np.where(fc.codes < 0, len(ucode) - 1, fc.codes)
-    fp = _Factor(raw["period"])
-    uper = fp.per_value(_norm_period)
-    pi = np.where(fp.codes < 0, len(uper) - 1, fp.codes)
     has_name = (raw["commune_name"].map(lambda v: not _is_blank(v)).to_numpy(dtype=bool)
                 if "commune_name" in raw and raw["commune_name"].notna().any() else np.zeros(n, bool))
-
-    code_missing = np.array([c is None for c in ucode])[ci]
-    chk.mark(code_missing & ~has_name, "empty_cell", "commune_code")
-    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
-    chk.mark(np.array([p is None for p in uper])[pi], "empty_cell", "period")
-    chk.mark(np.array([isinstance(p, str) for p in uper])[pi], "bad_period", "period")
+    ucode, ci, code_missing = _check_codes(raw["commune_code"], chk, ~has_name)
+    uper, pi = _check_periods(raw["period"], "period", chk, annual_only=False)
     chk.mark(np.array([isinstance(p, Period) and dt.date(p.year, 1, 1) > today for p in uper])[pi],
              "future_period", "period")
     if has_name.any():
@@ -436,14 +454,14 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     reg = elements()
     clean_e = fe.per_value(lambda v: None if _is_blank(v) else str(v).strip())
     ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
-    ei = np.array([ue.index(e) for e in clean_e])[fe.codes]
+    ei = np.array([ue.index(e) for e in clean_e])[fe.index]
     chk.mark(ei == len(ue) - 1, "empty_cell", "element")
     unknown_u = np.array([e is not None and e not in reg for e in ue])
     chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
 
     fv = _Factor(raw["value"])
     parsed = fv.per_value(_parse_value)
-    vrow = np.where(fv.codes < 0, len(parsed) - 1, fv.codes)
+    vrow = fv.index
     value_u = np.array([p[0] for p in parsed], dtype=float)
     reasons_u = [p[1] for p in parsed]
     vals = value_u[vrow]
@@ -729,17 +747,8 @@ def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | No
                                     **{c: table[c].to_numpy(dtype=object) for c in SCORE_COLUMNS}}))
     raw = pd.concat(frames, ignore_index=True)
     chk = _Checker(len(raw))
-    fc = _Factor(raw["commune_code"])
-    ucode = list(fc.per_value(_norm_code))
-    ci = np.where(fc.codes < 0, len(ucode) - 1, fc.codes)
-    chk.mark(np.array([c is None for c in ucode])[ci], "empty_cell", "commune_code")
-    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
-    fy = _Factor(raw["year"])
-    uy = fy.per_value(_norm_period)
-    yi = np.where(fy.codes < 0, len(uy) - 1, fy.codes)
-    chk.mark(np.array([y is None for y in uy])[yi], "empty_cell", "year")
-    chk.mark(np.array([isinstance(y, str) or (isinstance(y, Period) and y.kind != "A") for y in uy])[yi],
-             "bad_period", "year")
+    ucode, ci, _ = _check_codes(raw["commune_code"], chk)
+    uy, yi = _check_periods(raw["year"], "year", chk, annual_only=True)
     _check_in_force(ucode, ci, uy, yi, chk, None)
     year_str = np.array([str(y) if isinstance(y, Period) else "" for y in uy], dtype=object)[yi]
     crit = raw["criterion"].map(lambda v: None if _is_blank(v) else str(v).strip()).to_numpy(dtype=object)
@@ -751,7 +760,7 @@ def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | No
              np.array([ed_of[y].id if y in ed_of else "" for y in year_str], dtype=object))
     fv = _Factor(raw["score"])
     parsed = fv.per_value(parse_number)
-    vrow = np.where(fv.codes < 0, len(parsed) - 1, fv.codes)
+    vrow = fv.index
     score = np.array([np.nan if p[0] is None else p[0] for p in parsed], dtype=float)[vrow]
     vreason = np.array([p[1] for p in parsed], dtype=object)[vrow]
     for rc in ("empty_cell", "not_a_number", "percent_for_count"):
