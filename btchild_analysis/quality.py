@@ -101,17 +101,14 @@ def completeness(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame
         districts first, province last.
     """
     p = parse_period(period)
-    units = register.units(p)
-    sd = submission_dates[submission_dates["period"].astype(str) == str(p)]
-    got = sd.dropna(subset=["submitted_on"]).drop_duplicates("commune_code", keep="first")
-    arrived = pd.to_datetime(got.set_index("commune_code")["submitted_on"]).dt.date
-    u = units.assign(received=units["code"].isin(arrived.index))
-    u["on_time"] = u["code"].map(lambda c: c in arrived.index and arrived[c] < p.deadline)
+    u = report_status(submission_dates, p)
+    u["received"] = u["status"] != "missing"
+    u["on_time"] = u["status"] == "on_time"
     rows = []
     groups = list(u.groupby(["district_code", "district_name"])) if u["district_code"].notna().any() else []
     for (code, name), g in groups:
         rows.append(_counts("district", code, name, g))
-    rows.append(_counts("province", units["province_code"].iloc[0], units["province_name"].iloc[0], u))
+    rows.append(_counts("province", u["province_code"].iloc[0], u["province_name"].iloc[0], u))
     return pd.DataFrame(rows)
 
 
@@ -122,13 +119,20 @@ def _counts(level, code, name, g: pd.DataFrame) -> dict:
             "pct_on_time": round(100 * ont / exp, 1) if exp else np.nan}
 
 
+def report_status(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
+    """Every unit expected for ``period`` with ``submitted_on`` (first date received) and ``status``:
+    ``on_time`` (strictly before the deadline), ``late`` or ``missing``."""
+    p = parse_period(period)
+    sd = submission_dates[submission_dates["period"].astype(str) == str(p)].dropna(subset=["submitted_on"])
+    first = sd.drop_duplicates("commune_code", keep="first").set_index("commune_code")["submitted_on"]
+    u = register.units(p)
+    u["submitted_on"] = u["code"].map(first)
+    when = pd.to_datetime(u["submitted_on"]).dt.date
+    u["status"] = ["missing" if pd.isna(w) else "on_time" if w < p.deadline else "late" for w in when]
+    return u
+
+
 def missing_and_late(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
     """The units whose report for ``period`` is missing or late (``code, name, district_name, status, submitted_on``)."""
-    p = parse_period(period)
-    units = register.units(p)
-    sd = submission_dates[submission_dates["period"].astype(str) == str(p)].drop_duplicates("commune_code")
-    m = units.merge(sd[["commune_code", "submitted_on"]], left_on="code", right_on="commune_code", how="left")
-    when = pd.to_datetime(m["submitted_on"]).dt.date
-    m["status"] = np.where(when.isna(), "missing", np.where([w is not None and not pd.isna(w) and w >= p.deadline
-                                                             for w in when], "late", "on_time"))
-    return m.loc[m["status"] != "on_time", ["code", "name", "district_name", "status", "submitted_on"]].reset_index(drop=True)
+    u = report_status(submission_dates, period)
+    return u.loc[u["status"] != "on_time", ["code", "name", "district_name", "status", "submitted_on"]].reset_index(drop=True)
