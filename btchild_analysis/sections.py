@@ -17,25 +17,23 @@ TITLES = {
 }
 
 
-def area_name(district: str | None, year: object = 2020, lang: str = "vi") -> str:
-    """``"Tỉnh Bến Tre"`` or the district's name (code or name accepted)."""
-    if not district:
-        return label("province", lang)
+def _district(district: str, year: object) -> pd.Series:
+    """The register's row of a district given by code or name."""
     d = register.districts(year)
     hit = d[(d["district_code"] == str(district)) | (d["district_name"] == district)]
     if hit.empty:
         raise ValueError(f"unknown district '{district}'; districts: {', '.join(d['district_code'])}")
-    return hit["district_name"].iloc[0]
+    return hit.iloc[0]
+
+
+def area_name(district: str | None, year: object = 2020, lang: str = "vi") -> str:
+    """``"Tỉnh Bến Tre"`` or the district's name (code or name accepted)."""
+    return _district(district, year)["district_name"] if district else label("province", lang)
 
 
 def district_code(district: str | None, year: object = 2020) -> str | None:
-    if not district:
-        return None
-    d = register.districts(year)
-    hit = d[(d["district_code"] == str(district)) | (d["district_name"] == district)]
-    if hit.empty:
-        raise ValueError(f"unknown district '{district}'")
-    return hit["district_code"].iloc[0]
+    """The district's code (code or name accepted); None for the province."""
+    return _district(district, year)["district_code"] if district else None
 
 
 def title(kind: str, year: object, district: str | None = None, lang: str = "vi", extra: str = "") -> str:
