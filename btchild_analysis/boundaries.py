@@ -47,13 +47,18 @@ class BoundaryMatch:
         return "\n".join(lines)
 
 
+def _as_codes(values: pd.Series) -> pd.Series:
+    """Attribute values read as GSO codes, the way submissions are (:func:`io.normalise_code`)."""
+    from .io import normalise_code
+    return values.map(normalise_code)
+
+
 def _code_field(gdf: pd.DataFrame, codes: set[str]) -> str | None:
     best, score = None, 0.0
     for col in gdf.columns:
         if col == "geometry":
             continue
-        vals = gdf[col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
-        share = vals.isin(codes).mean()
+        share = _as_codes(gdf[col]).isin(codes).mean()
         if share > score:
             best, score = col, share
     return best if score >= 0.5 else None
@@ -144,7 +149,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
                               index=gdf.index)
     by_code = by_name = 0
     if code_field:
-        key = gdf[code_field].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
+        key = _as_codes(gdf[code_field])
         key = key.where(key.isin(codes))
         by_code = int(key.notna().sum())
     else:

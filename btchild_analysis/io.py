@@ -373,7 +373,9 @@ class _Checker:
                 self.hint.update(zip(idx.tolist(), np.asarray(hint, dtype=object)[idx].tolist()))
 
 
-def _norm_code(v: object) -> str | None:
+def normalise_code(v: object) -> str | None:
+    """A GSO commune code as a 5-character string (``28756.0`` → ``"28756"``, ``875`` → ``"00875"``);
+    None when empty, ``"!" + text`` when it cannot be a code."""
     if _is_blank(v):
         return None
     s = str(v).strip()
@@ -407,7 +409,7 @@ def _check_codes(values, chk: "_Checker", required=True) -> tuple[list, np.ndarr
     or a row mask) says where an empty code is a fault (not where the row names its commune).
     """
     f = _Factor(values)
-    ucode = list(f.per_value(_norm_code))  # last item: the missing code
+    ucode = list(f.per_value(normalise_code))  # last item: the missing code
     ci = f.index
     missing = np.array([c is None for c in ucode])[ci]
     chk.mark(missing & required, "empty_cell", "commune_code")
