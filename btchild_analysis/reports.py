@@ -123,11 +123,10 @@ def expand(spec: dict, today: dt.date | None = None, overrides: dict | None = No
     """The jobs of a spec: ``for_each: districts`` → the province and each district."""
     defaults = dict(spec.get("defaults") or {})
     defaults.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    defaults = {k: _absolute(v) if k in _PATH_PARAMS else v for k, v in defaults.items()}
     jobs = []
     for run in spec["runs"]:
-        params = {**defaults, **{k: _absolute(v) if k in _PATH_PARAMS else v for k, v in (run.get("params") or {}).items()}}
-        params = {k: resolve_auto(v, k, today) for k, v in params.items()}
+        params = {**defaults, **(run.get("params") or {})}
+        params = {k: _absolute(v) if k in _PATH_PARAMS else resolve_auto(v, k, today) for k, v in params.items()}
         variants = [None]
         if run.get("for_each") == "districts":
             variants = [None] + register.districts(params.get("year", 2020))["district_code"].tolist()
