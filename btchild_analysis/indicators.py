@@ -79,9 +79,10 @@ def element_table(data: pd.DataFrame, vintage: object | None = None) -> pd.DataF
 
 def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
     target = register.vintage_key(vintage)
+    source = d["period"].map({p: register.vintage_of(p) for p in d["period"].unique()})
     out = []
-    for per, part in d.groupby("period", sort=False):
-        mapped = register.code_to_vintage(part["commune_code"], per, target)
+    for key, part in d.groupby(source.to_numpy(), sort=False):  # one crosswalk per source vintage
+        mapped = register.code_to_vintage(part["commune_code"], register.VINTAGES[key], target)
         out.append(part.assign(commune_code=mapped.to_numpy()))
     res = pd.concat(out, ignore_index=True)
     return res[res["commune_code"].notna()]
