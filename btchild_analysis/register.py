@@ -215,6 +215,44 @@ def districts(on: object = "2013-04-06") -> pd.DataFrame:
              .agg(n_units=("code", "size"), population_2019=("population_2019", "sum")))
 
 
+def find_district(text: str | int, year: object = 2020) -> pd.Series:
+    """The district named loosely: its row of :func:`districts` for ``year``.
+
+    Accepts the GSO code (``"836"`` or ``836``) or the name with or without its type and diacritics
+    (``"Huyện Ba Tri"``, ``"H. Ba Tri"``, ``"huyen ba tri"``, ``"ba tri"``, ``"TP Bến Tre"``).
+
+    Parameters
+    ----------
+    text : str or int
+        Code or name of the district.
+    year : date, year or period
+        When the district is looked up (see :func:`vintage_of`); 2025-07-01 on there are no districts.
+
+    Returns
+    -------
+    pandas.Series
+        ``district_code``, ``district_name``, ``n_units``, ``population_2019``.
+
+    Raises
+    ------
+    RegisterError
+        Unknown district: the message lists every district's name and code.
+
+    Examples
+    --------
+    >>> find_district("h. ba tri")["district_code"], find_district(829)["district_name"]
+    ('836', 'Thành phố Bến Tre')
+    """
+    table = districts(year)
+    given = nfc(text)
+    hit = table[(table["district_code"] == given)
+                | (table["district_name"].map(district_key) == district_key(given))] if given else table.iloc[:0]
+    if len(hit) != 1:
+        known = ", ".join(f"{n} ({c})" for c, n in zip(table["district_code"], table["district_name"]))
+        raise RegisterError(f"unknown district '{given}': use a name or code of {known}")
+    return hit.iloc[0].copy()
+
+
 def crosswalk(from_vintage: object, to_vintage: object) -> pd.DataFrame:
     """Which units of one vintage make up each unit of a later one.
 
