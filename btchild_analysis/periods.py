@@ -37,6 +37,16 @@ class Period:
         """The day before the deadline: units in force that day are the ones expected to report."""
         return self.deadline - dt.timedelta(days=1)
 
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        """First and last day the report covers (both included), from ``data/plan.yaml``.
+
+        >>> [str(d) for d in Period(2024, "H1").window], [str(d) for d in Period(2024, "A").window]
+        (['2023-11-01', '2024-04-30'], ['2023-11-01', '2024-10-31'])
+        """
+        rule = load_yaml("plan.yaml")["reporting"][self.kind]["window"]
+        return _window_date(self.year, rule["start"]), _window_date(self.year, rule["end"])
+
 
 def parse_period(value: object) -> Period:
     """Parse ``2015``, ``"2015"``, ``"2015H1"`` (also ``"2015-H1"``, ``"2015 h1"``).
@@ -62,3 +72,29 @@ def parse_period(value: object) -> Period:
 def reference_date(period: object) -> dt.date:
     """Reference date of a period (see :class:`Period`)."""
     return parse_period(period).reference_date
+
+
+def _window_date(year: int, rule: dict) -> dt.date:
+    return dt.date(year + int(rule.get("year", 0)), int(rule["month"]), int(rule["day"]))
+
+
+def due_next(today: dt.date | None = None) -> Period:
+    """The report due next after ``today``: the period with the earliest deadline still ahead.
+
+    A report is due *before* its deadline (``data/plan.yaml``), so on the deadline day itself the
+    next report is the one due.
+
+    Parameters
+    ----------
+    today : date, optional
+        The run date (default: today).
+
+    Examples
+    --------
+    >>> str(due_next(dt.date(2026, 10, 20))), str(due_next(dt.date(2026, 4, 20))), str(due_next(dt.date(2026, 11, 2)))
+    ('2026', '2026H1', '2027H1')
+    """
+    today = today or dt.date.today()
+    kinds = load_yaml("plan.yaml")["reporting"]
+    ahead = [Period(year, kind) for year in (today.year, today.year + 1) for kind in kinds]
+    return min((p for p in ahead if p.deadline > today), key=lambda p: p.deadline)
