@@ -1,8 +1,12 @@
 """Indicators from data elements: ratios of sums with Wilson intervals, up the hierarchy.
 
 A district or province value is the sum of the numerators over the sum of the denominators of the
-communes below it (never a mean of rates), using only communes that reported both.  A yes/no element
-becomes the share of communes answering 1 among those reporting it.  Series across the 2020 and 2024
+communes below it (never a mean of rates), using only communes that reported both (a commune that
+sent only one of them is counted in ``communes_partial``, not as reporting).  A yes/no element becomes
+the share of communes answering 1 among all communes in force (one denominator rule: a commune that
+did not report is not counted as answering 1).  Every aggregate says how many communes reported
+(``communes_reporting``) of those expected (``communes_expected``) and is flagged ``low_coverage``
+below 90% by default.  Series across the 2020 and 2024
 mergers can be re-expressed on one vintage through the register's crosswalk, summing the elements of
 merged communes.
 """
@@ -18,7 +22,10 @@ from .registry import COMMUNES, elements, indicator, indicators
 LEVELS = ("commune", "district", "province")
 Z95 = float(norm.ppf(0.975))
 OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "period", "indicator", "numerator", "denominator",
-                  "value", "ci_low", "ci_high", "base_mark"]
+                  "value", "ci_low", "ci_high", "base_mark", "communes_reporting", "communes_partial",
+                  "communes_expected", "coverage", "low_coverage", "interval"]
+#: Default minimum share of expected communes reporting before an aggregate is flagged ``low_coverage``.
+COVERAGE_THRESHOLD = 0.90
 
 
 def wilson_interval(x, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -88,27 +95,38 @@ def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
     return res[res["commune_code"].notna()]
 
 
-def _pairs(wide: pd.DataFrame, ind) -> tuple[pd.Series, pd.Series] | None:
+def _pairs(wide: pd.DataFrame, ind) -> tuple[pd.Series, pd.Series, pd.Series] | None:
+    """Numerator and denominator where a commune reported both, and which communes sent only one."""
     num_col = ind.numerator
     den_col = f"{ind.numerator}__n" if ind.denominator == COMMUNES else ind.denominator
-    if num_col not in wide or den_col not in wide:
+    if num_col not in wide and den_col not in wide:
         return None
-    num, den = wide[num_col], wide[den_col]
+    num = wide[num_col] if num_col in wide else pd.Series(np.nan, index=wide.index)
+    den = wide[den_col] if den_col in wide else pd.Series(np.nan, index=wide.index)
     both = num.notna() & den.notna()
-    return num.where(both), den.where(both)
+    return num.where(both), den.where(both), num.notna() ^ den.notna()
 
 
 def _units_lookup(periods, vintage) -> pd.DataFrame:
+    """Units in force (or of ``vintage``) per period, with ``n_in_force``: how many units in force on
+    the period's own date each one stands for (1 without a vintage; the merged units on a vintage)."""
     rows = []
     for per in periods:
         u = register.units(vintage if vintage is not None else per)
-        rows.append(u[["code", "name", "district_code", "district_name", "province_code", "province_name"]]
-                    .assign(period=per))
+        u = u[["code", "name", "district_code", "district_name", "province_code", "province_name"]].assign(period=per)
+        if vintage is None:
+            u["n_in_force"] = 1
+        else:
+            own = register.units(per)["code"]
+            mapped = register.code_to_vintage(own, per, vintage).value_counts()
+            u["n_in_force"] = u["code"].map(mapped).fillna(0).astype(int)
+        rows.append(u)
     return pd.concat(rows, ignore_index=True).rename(columns={"code": "commune_code"})
 
 
 def compute(data: pd.DataFrame, level: str = "province", vintage: object | None = None,
-            which: list[str] | None = None, units: pd.DataFrame | None = None) -> pd.DataFrame:
+            which: list[str] | None = None, units: pd.DataFrame | None = None,
+            min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
     """Compute indicators at one level.
 
     Parameters
@@ -125,75 +143,140 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
     units : DataFrame, optional
         The hierarchy to use for every period instead of the Bến Tre register: ``commune_code, name,
         district_code, district_name, province_code, province_name`` (e.g. a national list).
+    min_coverage : float
+        Share of expected communes (0–1) below which an aggregate is flagged ``low_coverage``
+        (default :data:`COVERAGE_THRESHOLD`, 90%).
 
     Returns
     -------
     DataFrame
         :data:`OUTPUT_COLUMNS`; ``value`` in the indicator's unit (``factor × numerator / denominator``),
-        ``ci_low``/``ci_high`` its 95% Wilson interval, ``base_mark`` the MICS small-base mark.
+        ``ci_low``/``ci_high`` its 95% Wilson interval (empty for ``interval: none``: counts of
+        communes are a complete enumeration), ``base_mark`` the MICS small-base mark;
+        ``communes_reporting`` (units that sent both numerator and denominator), ``communes_partial``
+        (units that sent only one of them: not counted as reporting), ``communes_expected`` (units in
+        force), ``coverage`` (% reporting) and ``low_coverage``.  The denominator of a "% of communes"
+        indicator is the number of communes in force, whether they reported or not.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
-    return _compute(_prepared(data, vintage, units), level, which)
+    return _compute(_prepared(data, vintage, units), level, which, min_coverage)
 
 
-def _prepared(data: pd.DataFrame, vintage, units) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The wide element table and, aligned with it, each row's place in the hierarchy."""
+def _prepared(data: pd.DataFrame, vintage, units) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The wide element table, each of its rows' place in the hierarchy, and every unit expected."""
     wide = element_table(data, vintage)
     idx = wide.index.to_frame(index=False)
     if units is None:
-        idx = idx.merge(_units_lookup(idx["period"].unique(), vintage), on=["commune_code", "period"], how="left")
+        expected = _units_lookup(idx["period"].unique(), vintage)
+        idx = idx.merge(expected.drop(columns="n_in_force"), on=["commune_code", "period"], how="left")
     else:
         idx = idx.merge(units, on="commune_code", how="left")
-    return wide, idx
+        expected = pd.concat([units.assign(period=p, n_in_force=1) for p in idx["period"].unique()],
+                             ignore_index=True) if len(idx) else units.assign(period=None, n_in_force=1)
+    return wide, idx, expected
 
 
-def _compute(prepared: tuple[pd.DataFrame, pd.DataFrame], level: str, which) -> pd.DataFrame:
-    wide, idx = prepared
-    key, name = {"commune": ("commune_code", "name"), "district": ("district_code", "district_name"),
-                 "province": ("province_code", "province_name")}[level]
+_KEYS = {"commune": ("commune_code", "name"), "district": ("district_code", "district_name"),
+         "province": ("province_code", "province_name")}
+
+
+def _expected(expected: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Per unit of ``level`` and period: units expected and units in force (for "% of communes")."""
+    key = _KEYS[level][0]
+    e = expected.dropna(subset=[key])
+    return (e.groupby([key, "period"], sort=False)
+             .agg(communes_expected=("commune_code", "size"), n_in_force=("n_in_force", "sum"))
+             .rename_axis(["unit_code", "period"]))
+
+
+def _compute(prepared, level: str, which, min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
+    wide, idx, expected = prepared
+    key, name = _KEYS[level]
     if idx[key].isna().all():
         raise ValueError(f"no {level} level for these units (districts were abolished on 2025-07-01)")
     codes, names, periods = idx[key].to_numpy(), idx[name].to_numpy(), idx["period"].to_numpy()
+    exp = _expected(expected, level)
     frames = []
     for ind_id in which or list(indicators()):
         ind = indicator(ind_id)
         pair = _pairs(wide, ind)
         if pair is None:
             continue
-        num, den = pair
+        num, den, partial = pair
         g = pd.DataFrame({"unit_code": codes, "unit_name": names, "period": periods,
-                          "numerator": num.to_numpy(), "denominator": den.to_numpy()})
-        g = g[g["denominator"].notna() & g["unit_code"].notna()]
+                          "numerator": num.to_numpy(), "denominator": den.to_numpy(),
+                          "communes_reporting": den.notna().to_numpy().astype(int),
+                          "communes_partial": partial.to_numpy().astype(int)})
+        g = g[(g["communes_reporting"] + g["communes_partial"] > 0) & g["unit_code"].notna()]
         if level == "commune":
-            agg = g.sort_values(["unit_code", "period"], kind="stable").reset_index(drop=True)
+            agg = g[g["communes_reporting"] > 0].sort_values(["unit_code", "period"], kind="stable").reset_index(drop=True)
         else:
-            agg = g.groupby(["unit_code", "unit_name", "period"], as_index=False, sort=True)[["numerator", "denominator"]].sum()
+            agg = g.groupby(["unit_code", "unit_name", "period"], as_index=False, sort=True)[
+                ["numerator", "denominator", "communes_reporting", "communes_partial"]].sum(min_count=1)
+            agg = agg[agg["communes_reporting"] > 0].reset_index(drop=True)
+        agg = agg.join(exp, on=["unit_code", "period"])
+        if ind.is_share_of_communes and level != "commune":
+            agg["denominator"] = agg["n_in_force"].astype(float)  # units in force, reporting or not
         agg.insert(3, "indicator", ind.id)
-        frames.append(_finish(agg, ind.factor))
+        frames.append(_finish(agg, ind, min_coverage))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS[1:])
     out.insert(0, "level", level)
     return out[OUTPUT_COLUMNS]
 
 
-def _finish(agg: pd.DataFrame, factor: float) -> pd.DataFrame:
+def _finish(agg: pd.DataFrame, ind, min_coverage: float) -> pd.DataFrame:
     x, n = agg["numerator"].to_numpy(float), agg["denominator"].to_numpy(float)
-    lo, hi = wilson_interval(np.minimum(x, n), n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        agg["value"] = np.where(n > 0, factor * x / n, np.nan)
-    agg["ci_low"], agg["ci_high"] = factor * lo, factor * hi
-    agg["base_mark"] = base_mark(n)
+        agg["value"] = np.where(n > 0, ind.factor * x / n, np.nan)
+    if ind.interval == "wilson":
+        lo, hi = wilson_interval(np.minimum(x, n), n)
+        agg["ci_low"], agg["ci_high"] = ind.factor * lo, ind.factor * hi
+    else:  # a complete enumeration: no sampling interval
+        agg["ci_low"] = agg["ci_high"] = np.nan
+    agg["base_mark"] = base_mark(n) if ind.interval == "wilson" else ""
+    agg["communes_expected"] = agg["communes_expected"].fillna(agg["communes_reporting"]).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["coverage"] = np.round(100 * agg["communes_reporting"] / agg["communes_expected"], 1)
+    agg["low_coverage"] = agg["communes_reporting"] < min_coverage * agg["communes_expected"]
+    agg["interval"] = ind.interval
     return agg
 
 
+def partial_reports(data: pd.DataFrame, which: list[str] | None = None) -> pd.DataFrame:
+    """Communes that sent only the numerator or only the denominator of an indicator.
+
+    They are not counted as reporting that indicator (and are left out of its sums).
+
+    Returns
+    -------
+    DataFrame
+        ``commune_code, period, indicator, has_numerator, has_denominator``.
+    """
+    wide = element_table(data)
+    rows = []
+    for ind_id in which or list(indicators()):
+        ind = indicator(ind_id)
+        if ind.is_share_of_communes:
+            continue
+        has_num = wide[ind.numerator].notna() if ind.numerator in wide else pd.Series(False, index=wide.index)
+        has_den = wide[ind.denominator].notna() if ind.denominator in wide else pd.Series(False, index=wide.index)
+        odd = has_num ^ has_den
+        if odd.any():
+            rows.append(wide.index[odd.to_numpy()].to_frame(index=False).assign(
+                indicator=ind_id, has_numerator=has_num[odd].to_numpy(), has_denominator=has_den[odd].to_numpy()))
+    cols = ["commune_code", "period", "indicator", "has_numerator", "has_denominator"]
+    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
 def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[str] | None = None,
-                units: pd.DataFrame | None = None) -> pd.DataFrame:
+                units: pd.DataFrame | None = None, min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
     """:func:`compute` at the three levels from one pass over the data (no district level from 2025-07-01)."""
     prepared = _prepared(data, vintage, units)
     out = []
     for level in LEVELS:
         try:
-            out.append(_compute(prepared, level, which))
+            out.append(_compute(prepared, level, which, min_coverage))
         except ValueError:
             continue
     return pd.concat(out, ignore_index=True)

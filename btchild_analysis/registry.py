@@ -67,8 +67,29 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A break in an indicator's series: values from ``year`` on are not comparable with earlier ones."""
+
+    year: int
+    vi: str
+    en: str
+
+    def reason(self, lang: str = "vi") -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+#: What an indicator's interval means: ``wilson`` (95% Wilson score interval of a proportion of measured
+#: children or people) or ``none`` (a complete enumeration, e.g. communes: no sampling interval).
+INTERVALS = ("wilson", "none")
+
+
+@dataclass(frozen=True)
 class Indicator:
-    """An indicator: ``factor * sum(numerator) / sum(denominator)`` with its targets."""
+    """An indicator: ``factor * sum(numerator) / sum(denominator)`` with its targets.
+
+    ``breaks`` are the years from which the series starts a new, non-comparable segment; ``interval``
+    is ``wilson`` or ``none``; ``bounds`` the range of possible values (projections are held inside).
+    """
 
     id: str
     vi: str
@@ -82,6 +103,19 @@ class Indicator:
     targets: tuple[Target, ...] = field(default_factory=tuple)
     aarr: bool = False
     unit_en: str | None = None
+    breaks: tuple[Break, ...] = ()
+    interval: str = "wilson"
+    bounds: tuple[float | None, float | None] = (0.0, None)
+
+    @property
+    def break_years(self) -> tuple[int, ...]:
+        """The years that start a new segment, ascending."""
+        return tuple(sorted(b.year for b in self.breaks))
+
+    @property
+    def trend_method(self) -> str:
+        """``"aarr"`` (multiplicative trend, log-linear) or ``"theil_sen"`` (linear trend)."""
+        return "aarr" if self.aarr else "theil_sen"
 
     def label(self, lang: str = "vi") -> str:
         return self.vi if lang == "vi" else self.en
@@ -116,8 +150,20 @@ def indicators() -> dict[str, Indicator]:
         out[key] = Indicator(id=key, vi=spec["vi"], en=spec["en"], area=spec["area"],
                              numerator=spec["numerator"], denominator=spec["denominator"],
                              factor=float(spec["factor"]), unit=spec["unit"], direction=spec["direction"],
-                             targets=targets, aarr=bool(spec.get("aarr", False)), unit_en=spec.get("unit_en"))
+                             targets=targets, aarr=bool(spec.get("aarr", False)), unit_en=spec.get("unit_en"),
+                             **_series_meta(key, spec))
     return out
+
+
+def _series_meta(key: str, spec: dict) -> dict:
+    """``breaks``, ``interval`` and ``bounds`` of one indicator entry, checked."""
+    interval = spec.get("interval", "wilson")
+    if interval not in INTERVALS:
+        raise RegistryError(f"indicators.yaml, indicator '{key}': interval must be one of {INTERVALS}, not {interval!r}")
+    breaks = tuple(Break(int(b["year"]), b.get("vi", ""), b.get("en", "")) for b in spec.get("breaks") or ())
+    lo, hi = (spec.get("range") or [0, 100 if float(spec["factor"]) == 100 else None])
+    return {"breaks": breaks, "interval": interval,
+            "bounds": (None if lo is None else float(lo), None if hi is None else float(hi))}
 
 
 def plan_indicators() -> list[str]:

@@ -1,24 +1,42 @@
 """Where each indicator stands against the plan's 2015 and 2020 targets.
 
+One method per indicator gives the projection, the status and the year reached, so that they cannot
+disagree (see ``docs/methods.md``):
+
+* indicators with a multiplicative trend (``aarr: true``, the malnutrition rates): the average annual
+  rate of reduction (AARR) from a log-linear regression on all points of the segment when there are
+  more than two (UNICEF's method), else the two-point formula; the projection carries the latest value
+  forward at that rate, ``p(Y) = p_last · (1 − AARR)^(Y − t_last)``;
+* every other indicator: the Theil–Sen line of the segment, ``p(Y) = intercept + slope · Y``.
+
+Projections are held inside the indicator's range (0–100 for a percentage).
+
 Status per target year:
 
 ``achieved``       the target year is reported and its value meets the target (strict ``<``/``>``
                    kept exactly: 12.5% does not meet "dưới 12,5%");
 ``not_achieved``   the target year is reported and its value misses the target;
-``on_track``       the target year is not reported yet, and the trend projected to it meets the target
-                   (for the malnutrition rates: the observed AARR is at least the AARR required);
+``on_track``       the target year is not reported yet, and the projection to it meets the target
+                   (for an AARR indicator this is the same as observed AARR ≥ required AARR);
 ``off_track``      not reported yet and the projection misses it;
-``no_data``        fewer than two annual values to judge from.
+``no_data``        fewer than two annual values in the target year's segment to project from.
 
-The baseline is the first annual value reported (its year is given): the plan names none.
+``year_reached`` is the first year (from the latest reported one) in which the projection meets the
+target: on or before the target year exactly when the status is ``on_track``.
+
+Series breaks (``breaks`` in ``indicators.yaml``) cut a series into segments; only values in the
+segment of the target year are used, and ``break_in_series`` says when earlier values were left out.
+The baseline is the first annual value of that segment (its year is given): the plan names none.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .registry import Target, indicator, plan_indicators
-from .trends import annual, theil_sen
+from .registry import Indicator, Target, indicator, plan_indicators
+from .trends import annual, segment_ids, segment_label, segment_start, theil_sen
 
 STATUS_LABELS = {
     "achieved": ("Đạt", "Achieved"), "not_achieved": ("Không đạt", "Not achieved"),
@@ -26,9 +44,16 @@ STATUS_LABELS = {
     "no_data": ("Không đủ dữ liệu", "No data"),
 }
 
+#: How far past the latest value ``year_reached`` looks (years).
+HORIZON = 50
+
+COVERAGE_COLUMNS = ["communes_reporting", "communes_expected", "coverage", "low_coverage"]
+
 
 def aarr(p0: float, pt: float, years: float) -> float:
-    """Average annual rate of reduction: ``1 − (p_t / p_0)^(1 / years)``.
+    """Average annual rate of reduction between two values: ``1 − (p_t / p_0)^(1 / years)``.
+
+    NaN when either value is zero or negative or ``years`` is not positive.
 
     >>> round(aarr(25.0, 20.0, 5), 4)
     0.0436
@@ -38,19 +63,81 @@ def aarr(p0: float, pt: float, years: float) -> float:
     return 1 - (pt / p0) ** (1 / years)
 
 
+def aarr_loglinear(years, values) -> float:
+    """AARR from the least-squares line of ``ln(value)`` on year: ``1 − exp(b)`` (UNICEF's method).
+
+    NaN when a value is zero or negative or there are fewer than two distinct years.
+
+    >>> round(aarr_loglinear([2010, 2011, 2012], [20.0, 18.0, 16.2]), 6)
+    0.1
+    """
+    t = np.asarray(years, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if len(np.unique(t)) < 2 or (v <= 0).any():
+        return float("nan")
+    b = np.polyfit(t, np.log(v), 1)[0]
+    return float(1 - np.exp(b))
+
+
 def required_aarr(pt: float, target: float, years: float) -> float:
-    """The AARR needed to go from ``pt`` to ``target`` in ``years`` years."""
+    """The AARR needed to go from the latest value ``pt`` to ``target`` in ``years`` years."""
     return aarr(pt, target, years)
 
 
-def year_reached(slope: float, intercept: float, target: Target, direction: str, after: int) -> float | None:
-    """First whole year (from ``after``) in which the Theil–Sen line meets the target, or None."""
-    if not np.isfinite(slope) or (direction == "lower" and slope >= 0) or (direction == "higher" and slope <= 0):
-        return None
-    for year in range(after, after + 51):
-        if target.met(intercept + slope * year):
-            return year
-    return None
+@dataclass(frozen=True)
+class Trend:
+    """The one trend an indicator's status rests on.
+
+    ``method`` is ``theil_sen``, ``aarr_loglinear`` or ``aarr_two_point``.  For Theil–Sen
+    ``p(Y) = intercept + slope·Y``; for AARR ``p(Y) = anchor_value · (1 − rate)^(Y − anchor_year)``.
+    ``bounds`` hold every projection inside the indicator's range.
+    """
+
+    method: str
+    slope: float = float("nan")
+    intercept: float = float("nan")
+    rate: float = float("nan")
+    anchor_year: int = 0
+    anchor_value: float = float("nan")
+    bounds: tuple[float | None, float | None] = (None, None)
+
+    def at(self, year: float) -> float:
+        """The projected value in ``year``, inside the bounds."""
+        if self.method == "theil_sen":
+            p = self.intercept + self.slope * year
+        else:
+            p = self.anchor_value * (1 - self.rate) ** (year - self.anchor_year)
+        lo, hi = self.bounds
+        return float(np.clip(p, -np.inf if lo is None else lo, np.inf if hi is None else hi))
+
+
+def fit_trend(years, values, ind: Indicator) -> Trend:
+    """The trend of one segment (at least two values) by the indicator's method.
+
+    AARR indicators use the log-linear AARR when there are more than two points, the two-point AARR
+    with exactly two; a series with a zero or negative value falls back to Theil–Sen (no logarithm).
+    """
+    t = np.asarray(years, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if ind.aarr and (v > 0).all():
+        rate = aarr_loglinear(t, v) if len(t) > 2 else aarr(v[0], v[-1], t[-1] - t[0])
+        return Trend("aarr_loglinear" if len(t) > 2 else "aarr_two_point", rate=rate,
+                     anchor_year=int(t[-1]), anchor_value=float(v[-1]), bounds=ind.bounds)
+    slope, intercept, _, _ = theil_sen(t, v)
+    return Trend("theil_sen", slope=slope, intercept=intercept, anchor_year=int(t[-1]),
+                 anchor_value=float(v[-1]), bounds=ind.bounds)
+
+
+def year_reached(trend: Trend, target: Target, since: int, target_year: int,
+                 horizon: int = HORIZON) -> int | None:
+    """First whole year from ``since`` in which the projection meets ``target`` (None if never).
+
+    When the projection meets the target in ``target_year`` the answer is the first year up to it;
+    otherwise the first year after it (so a year on or before the target year always means on track).
+    """
+    if target.met(trend.at(target_year)):
+        return next(y for y in range(since, target_year + 1) if target.met(trend.at(y)))
+    return next((y for y in range(target_year + 1, since + horizon + 1) if target.met(trend.at(y))), None)
 
 
 def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.DataFrame:
@@ -68,7 +155,12 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
     DataFrame
         ``level, unit_code, unit_name, indicator, baseline_year, baseline_value, latest_year,
         latest_value, target_year, op, target, value_at_target_year, projection, slope, aarr_observed,
-        aarr_required, year_reached, status``.
+        aarr_required, year_reached, status`` and ``method`` (``observed``, ``theil_sen``,
+        ``aarr_loglinear``, ``aarr_two_point`` or ``none``), ``n_points`` (values the status rests
+        on), ``segment`` (span of the target year's segment, ``"all"`` without breaks),
+        ``segment_start``, ``break_in_series`` (values before a break were left out), ``note``, and the
+        coverage of the value the status rests on: ``communes_reporting, communes_expected, coverage,
+        low_coverage`` (empty when the input has no coverage columns).
     """
     a = annual(values).dropna(subset=["value"])
     rows = []
@@ -78,42 +170,81 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
         ind = indicator(ind_id)
         g = g.sort_values("year")
         for tgt in ind.targets:
+            res = _one_target(g["year"].to_numpy(), g["value"].to_numpy(float), tgt, ind)
             rows.append({"level": level, "unit_code": code, "unit_name": name, "indicator": ind_id,
-                         **_one_target(g["year"].to_numpy(), g["value"].to_numpy(float), tgt, ind)})
-    return pd.DataFrame(rows)
-
-
-def _one_target(years: np.ndarray, vals: np.ndarray, tgt: Target, ind) -> dict:
-    """Status of one series against one target (pure function)."""
-    out = {"baseline_year": int(years[0]), "baseline_value": vals[0], "latest_year": int(years[-1]),
-           "latest_value": vals[-1], "target_year": tgt.year, "op": tgt.op, "target": tgt.value,
-           "value_at_target_year": np.nan, "projection": np.nan, "slope": np.nan, "aarr_observed": np.nan,
-           "aarr_required": np.nan, "year_reached": None}
-    at = vals[years == tgt.year]
-    if len(at):
-        out["value_at_target_year"] = at[0]
-        out["status"] = "achieved" if tgt.met(at[0]) else "not_achieved"
-        return out
-    past = years < tgt.year
-    y, v = years[past], vals[past]
-    if len(y) < 2:
-        out["status"] = "no_data"
-        return out
-    slope, intercept, _, _ = theil_sen(y, v) if len(np.unique(v)) > 1 else (0.0, float(v[-1]), 0.0, 0.0)
-    out["slope"] = slope
-    out["projection"] = intercept + slope * tgt.year
-    out["year_reached"] = int(y[-1]) if tgt.met(v[-1]) else year_reached(slope, intercept, tgt, ind.direction, int(y[-1]) + 1)
-    on_track = tgt.met(out["projection"])
-    if ind.aarr and v[-1] > 0:
-        out["aarr_observed"] = aarr(v[0], v[-1], y[-1] - y[0])
-        out["aarr_required"] = required_aarr(v[-1], tgt.value, tgt.year - y[-1])
-        on_track = tgt.met(v[-1]) or out["aarr_observed"] >= out["aarr_required"]
-    out["status"] = "on_track" if on_track else "off_track"
+                         **res, **_coverage(g, res.get("_cov_year"))})
+    out = pd.DataFrame(rows, columns=STATUS_COLUMNS + ["_cov_year"]).drop(columns="_cov_year")
+    out["segment_start"] = out["segment_start"].astype("Int64")
     return out
 
 
+STATUS_COLUMNS = ["level", "unit_code", "unit_name", "indicator", "baseline_year", "baseline_value",
+                  "latest_year", "latest_value", "target_year", "op", "target", "value_at_target_year",
+                  "projection", "slope", "aarr_observed", "aarr_required", "year_reached", "status",
+                  "method", "n_points", "segment", "segment_start", "break_in_series", "note",
+                  *COVERAGE_COLUMNS]
+
+
+def _coverage(g: pd.DataFrame, year) -> dict:
+    """Coverage of the value in ``year`` (NaN when the table carries none)."""
+    out = {c: np.nan for c in COVERAGE_COLUMNS}
+    if year is None or "communes_reporting" not in g:
+        return out
+    hit = g[g["year"] == year]
+    if len(hit):
+        out.update({c: hit[c].iloc[0] for c in COVERAGE_COLUMNS if c in hit})
+    return out
+
+
+def _one_target(years: np.ndarray, vals: np.ndarray, tgt: Target, ind: Indicator) -> dict:
+    """Status of one series against one target (pure function)."""
+    seg = segment_ids(years, ind.break_years)
+    seg_t = segment_ids([tgt.year], ind.break_years)[0]
+    first = segment_start(tgt.year, ind.break_years)
+    in_seg = seg == seg_t
+    y, v = years[in_seg], vals[in_seg]
+    out = {"baseline_year": np.nan, "baseline_value": np.nan, "latest_year": int(years[-1]),
+           "latest_value": vals[-1], "target_year": tgt.year, "op": tgt.op, "target": tgt.value,
+           "value_at_target_year": np.nan, "projection": np.nan, "slope": np.nan, "aarr_observed": np.nan,
+           "aarr_required": np.nan, "year_reached": None, "method": "none", "n_points": 0,
+           "segment": segment_label(first, ind.break_years), "segment_start": first,
+           "break_in_series": bool((seg < seg_t).any()), "note": "", "_cov_year": None}
+    if out["break_in_series"]:
+        out["note"] = f"values before {first} not comparable (break in series: {_reason(ind, first)})"
+    if len(y):
+        out["baseline_year"], out["baseline_value"] = int(y[0]), v[0]
+    at = v[y == tgt.year]
+    if len(at):
+        out.update(value_at_target_year=at[0], method="observed", n_points=1, _cov_year=tgt.year,
+                   status="achieved" if tgt.met(at[0]) else "not_achieved")
+        return out
+    past = y < tgt.year
+    y, v = y[past], v[past]
+    out["n_points"] = len(y)
+    if len(y) < 2:
+        out["status"] = "no_data"
+        out["note"] = "; ".join(filter(None, [out["note"], f"{len(y)} value(s) in segment {out['segment']} before {tgt.year}"]))
+        return out
+    trend = fit_trend(y, v, ind)
+    out.update(method=trend.method, projection=trend.at(tgt.year), slope=trend.slope, _cov_year=int(y[-1]))
+    if ind.aarr:
+        out["aarr_observed"] = trend.rate
+        out["aarr_required"] = required_aarr(v[-1], tgt.value, tgt.year - y[-1])
+    out["year_reached"] = year_reached(trend, tgt, int(y[-1]), tgt.year)
+    out["status"] = "on_track" if tgt.met(out["projection"]) else "off_track"
+    return out
+
+
+def _reason(ind: Indicator, year) -> str:
+    return next((b.en for b in ind.breaks if b.year == year), str(year))
+
+
 def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
-    """The twelve targets at province level for a report year: value, targets and statuses."""
+    """The twelve targets at province level for a report year: value, targets and statuses.
+
+    Columns ``indicator, label, unit, value, base_mark``, then per target year ``target_<year>`` and
+    ``status_<year>``, and ``low_coverage`` (the report year's value rests on too few communes).
+    """
     upto = annual(values[values["level"] == "province"])
     upto = upto[upto["year"] <= year]
     st = status_table(upto)
@@ -128,5 +259,6 @@ def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame
             code = s["status"].iloc[0] if len(s) else "no_data"
             row[f"target_{tgt.year}"] = f"{tgt.op} {tgt.value:g}"
             row[f"status_{tgt.year}"] = STATUS_LABELS[code][0 if lang == "vi" else 1]
+        row["low_coverage"] = bool(latest["low_coverage"].get(ind_id, False) == True) if "low_coverage" in latest else False  # noqa: E712
         rows.append(row)
     return pd.DataFrame(rows)

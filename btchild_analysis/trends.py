@@ -1,4 +1,10 @@
-"""Trend statistics per unit and indicator: Theil–Sen slope, Mann–Kendall test, change, ranks."""
+"""Trend statistics per unit and indicator: Theil–Sen slope, Mann–Kendall test, change, ranks.
+
+Every statistic is computed within one *segment* of a series: the years between two breaks recorded in
+the indicator's metadata (``breaks`` in ``indicators.yaml``: a new edition of the standard, a new legal
+definition).  Values on the two sides of a break are never compared; a table whose window spans a
+break says so (``break_in_series``).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -12,6 +18,34 @@ def annual(values: pd.DataFrame) -> pd.DataFrame:
     """Only the annual periods of an indicator table, with an integer ``year`` column."""
     a = values[values["period"].astype(str).str.fullmatch(r"\d{4}")]
     return a.assign(year=a["period"].astype(int))
+
+
+def segment_start(year: int, breaks: tuple[int, ...]) -> int | None:
+    """First year of the segment holding ``year``: the latest break at or before it (None: before any).
+
+    >>> segment_start(2018, (2014, 2019)), segment_start(2019, (2014, 2019)), segment_start(2013, (2014, 2019))
+    (2014, 2019, None)
+    """
+    starts = [b for b in breaks if b <= year]
+    return max(starts) if starts else None
+
+
+def segment_label(start: int | None, breaks: tuple[int, ...]) -> str:
+    """The span of a segment as text: ``"–2013"``, ``"2014–2018"``, ``"2019–"``; ``"all"`` without breaks.
+
+    >>> segment_label(None, (2014, 2019)), segment_label(2014, (2014, 2019)), segment_label(2019, (2014, 2019))
+    ('–2013', '2014–2018', '2019–')
+    """
+    if not breaks:
+        return "all"
+    later = [b for b in breaks if start is None or b > start]
+    end = f"{min(later) - 1}" if later else ""
+    return f"{'' if start is None else start}–{end}"
+
+
+def segment_ids(years, breaks: tuple[int, ...]) -> np.ndarray:
+    """For each year, the index of its segment (0 before the first break, 1 after it, …)."""
+    return np.searchsorted(np.asarray(sorted(breaks), dtype=float), np.asarray(years, dtype=float), side="right")
 
 
 def theil_sen(years, values, alpha: float = 0.95) -> tuple[float, float, float, float]:
@@ -37,21 +71,32 @@ def mann_kendall(years, values) -> tuple[float, float, int]:
     return float(res.statistic), float(res.pvalue), s
 
 
-def trend_table(values: pd.DataFrame, start: int | None = None, end: int | None = None) -> pd.DataFrame:
-    """Trend of each unit and indicator over the annual periods ``start``–``end``.
+def trend_table(values: pd.DataFrame, start: int | None = None, end: int | None = None,
+                segments: str = "latest") -> pd.DataFrame:
+    """Trend of each unit and indicator over the annual periods ``start``–``end`` (both included).
 
     Parameters
     ----------
     values : DataFrame
         Output of :func:`btchild_analysis.indicators.compute`.
+    start, end : int, optional
+        First and last year of the window (inclusive).
+    segments : {"latest", "all"}
+        ``"latest"`` (default): one row per unit and indicator, for the latest segment in the window;
+        ``"all"``: one row per segment.  Statistics never span a break.
 
     Returns
     -------
     DataFrame
         ``level, unit_code, unit_name, indicator, first_year, first_value, last_year, last_value,
-        change, slope, slope_low, slope_high, tau, p_value, n_years, progress`` where ``progress`` is
-        the slope signed so that positive is improvement (the indicator's ``direction``).
+        change, slope, slope_low, slope_high, tau, p_value, n_years, progress, segment, segment_start,
+        break_in_series, n_segments`` where ``progress`` is the slope signed so that positive is
+        improvement (the indicator's ``direction``), ``segment`` the span of the segment (``"2019–"``,
+        ``"all"`` for a series without breaks), ``break_in_series`` True when the window holds data on
+        both sides of a break (so earlier years were left out of the statistics).
     """
+    if segments not in ("latest", "all"):
+        raise ValueError(f"segments must be 'latest' or 'all', not {segments!r}")
     a = annual(values).dropna(subset=["value"])
     if start is not None:
         a = a[a["year"] >= start]
@@ -60,29 +105,61 @@ def trend_table(values: pd.DataFrame, start: int | None = None, end: int | None 
     rows = []
     for (level, code, name, ind), g in a.groupby(["level", "unit_code", "unit_name", "indicator"], sort=True):
         g = g.sort_values("year")
-        row = {"level": level, "unit_code": code, "unit_name": name, "indicator": ind,
-               "first_year": int(g["year"].iloc[0]), "first_value": g["value"].iloc[0],
-               "last_year": int(g["year"].iloc[-1]), "last_value": g["value"].iloc[-1], "n_years": len(g)}
-        row["change"] = row["last_value"] - row["first_value"]
-        if len(g) >= 3 and g["value"].nunique() > 1:
-            slope, _, lo, hi = theil_sen(g["year"], g["value"])
-            tau, p, _ = mann_kendall(g["year"], g["value"])
-        else:
-            slope = lo = hi = 0.0 if len(g) >= 3 else np.nan
-            tau, p = (np.nan, np.nan)
-        sign = -1 if indicator(ind).direction == "lower" else 1
-        row.update(slope=slope, slope_low=lo, slope_high=hi, tau=tau, p_value=p, progress=sign * slope)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        meta = indicator(ind)
+        seg = segment_ids(g["year"], meta.break_years)
+        parts = [g[seg == s] for s in np.unique(seg)]
+        if segments == "latest":
+            parts = parts[-1:]
+        for part in parts:
+            row = {"level": level, "unit_code": code, "unit_name": name, "indicator": ind,
+                   **_segment_stats(part["year"].to_numpy(), part["value"].to_numpy(float), meta)}
+            first = segment_start(int(part["year"].iloc[0]), meta.break_years)
+            row.update(segment=segment_label(first, meta.break_years), segment_start=first,
+                       break_in_series=len(np.unique(seg)) > 1, n_segments=len(np.unique(seg)))
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    out["segment_start"] = out["segment_start"].astype("Int64")
+    return out
+
+
+TREND_COLUMNS = ["level", "unit_code", "unit_name", "indicator", "first_year", "first_value", "last_year",
+                 "last_value", "n_years", "change", "slope", "slope_low", "slope_high", "tau", "p_value",
+                 "progress", "segment", "segment_start", "break_in_series", "n_segments"]
+
+
+def _segment_stats(years: np.ndarray, vals: np.ndarray, meta) -> dict:
+    """Change, Theil–Sen slope and Mann–Kendall test of one segment (pure function)."""
+    row = {"first_year": int(years[0]), "first_value": vals[0], "last_year": int(years[-1]),
+           "last_value": vals[-1], "n_years": len(years), "change": vals[-1] - vals[0]}
+    if len(years) >= 3 and len(np.unique(vals)) > 1:
+        slope, _, lo, hi = theil_sen(years, vals)
+        tau, p, _ = mann_kendall(years, vals)
+    else:
+        slope = lo = hi = 0.0 if len(years) >= 3 else np.nan
+        tau, p = (np.nan, np.nan)
+    sign = -1 if meta.direction == "lower" else 1
+    row.update(slope=slope, slope_low=lo, slope_high=hi, tau=tau, p_value=p, progress=sign * slope)
+    return row
 
 
 def rank(trends: pd.DataFrame, indicator_id: str, by: str = "progress") -> pd.DataFrame:
-    """Units ranked for one indicator, best first: by ``"progress"`` or by ``"level"`` (latest value)."""
+    """Units ranked for one indicator, best first: by ``"progress"`` or by ``"level"`` (latest value).
+
+    ``"progress"``: the largest improvement first (``progress`` descending, whatever the direction);
+    ``"level"``: the best latest value first (lowest for a lower-is-better indicator, else highest).
+    With a table of all segments, each unit is ranked on its latest segment.  Units without a value
+    come last.
+    """
+    if by not in ("progress", "level"):
+        raise ValueError(f"by must be 'progress' or 'level', not {by!r}")
     t = trends[trends["indicator"] == indicator_id].copy()
+    if "segment_start" in t and len(t):
+        t = t.assign(_s=t["segment_start"].astype("Float64").fillna(-1)).sort_values("_s", kind="stable")
+        t = t.drop_duplicates(["level", "unit_code"], keep="last").drop(columns="_s")
     if by == "level":
         asc = indicator(indicator_id).direction == "lower"
-        t = t.sort_values("last_value", ascending=asc)
+        t = t.sort_values("last_value", ascending=asc, kind="stable", na_position="last")
     else:
-        t = t.sort_values("progress", ascending=False)
+        t = t.sort_values("progress", ascending=False, kind="stable", na_position="last")
     t["rank"] = np.arange(1, len(t) + 1)
     return t.reset_index(drop=True)

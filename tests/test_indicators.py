@@ -56,13 +56,61 @@ def test_only_communes_reporting_both_parts_count():
     assert out["value"] == 10.0 and out["denominator"] == 100
 
 
-def test_yes_no_element_is_share_of_communes_reporting():
+def test_share_of_communes_is_over_all_communes_in_force():
+    # 3 of TP Bến Tre's 17 units report (2 say yes): district 2/17, province 2/164 — one denominator rule
     d = rows([("28756", "2015", "play_area_standard", 1), ("28757", "2015", "play_area_standard", 0),
               ("28759", "2015", "play_area_standard", 1)])
-    out = I.compute(d, "province", which=["play_area_standard"]).iloc[0]
-    assert out["numerator"] == 2 and out["denominator"] == 3
-    assert out["value"] == pytest.approx(200 / 3)
-    assert out["base_mark"] == "(*)"
+    prov = I.compute(d, "province", which=["play_area_standard"]).iloc[0]
+    assert prov["numerator"] == 2 and prov["denominator"] == 164
+    assert prov["value"] == pytest.approx(200 / 164)
+    dist = I.compute(d, "district", which=["play_area_standard"]).iloc[0]
+    assert (dist["denominator"], dist["communes_reporting"], dist["communes_expected"]) == (17, 3, 17)
+    assert dist["value"] == pytest.approx(200 / 17)
+    # a count of communes is a complete enumeration: no sampling interval, no small-base mark
+    assert np.isnan(prov["ci_low"]) and np.isnan(prov["ci_high"]) and prov["interval"] == "none"
+    assert prov["base_mark"] == ""
+
+
+def test_coverage_columns_and_flag():
+    # 16 of TP Bến Tre's 17 units report both parts (94.1% ≥ 90%), one sends only a denominator
+    city = register.units(2015).query("district_code == '829'")["code"].tolist()
+    assert len(city) == 17
+    spec = [(c, "2015", "u5_measured", 100) for c in city] + [(c, "2015", "u5_stunted", 10) for c in city[:16]]
+    out = I.compute(rows(spec), "district", which=["stunting_u5"]).set_index("unit_code").loc["829"]
+    assert (out["communes_reporting"], out["communes_partial"], out["communes_expected"]) == (16, 1, 17)
+    assert out["denominator"] == 1600 and out["coverage"] == pytest.approx(94.1)
+    assert not out["low_coverage"]
+    assert I.compute(rows(spec), "district", which=["stunting_u5"], min_coverage=0.95).iloc[0]["low_coverage"]
+    prov = I.compute(rows(spec), "province", which=["stunting_u5"]).iloc[0]
+    assert (prov["communes_reporting"], prov["communes_expected"]) == (16, 164) and prov["low_coverage"]
+    # exactly at the threshold is not low: 9 of 10 = 90%
+    assert not I._finish(pd.DataFrame({"numerator": [1.0], "denominator": [2.0], "communes_reporting": [9],
+                                       "communes_expected": [10]}), I.indicator("stunting_u5"), 0.9)["low_coverage"].iloc[0]
+
+
+def test_partial_reports_are_listed():
+    d = rows([("28756", "2015", "u5_measured", 100), ("28756", "2015", "u5_stunted", 10),
+              ("28757", "2015", "u5_measured", 300), ("28759", "2015", "u5_stunted", 4)])
+    p = I.partial_reports(d, ["stunting_u5"]).set_index("commune_code")
+    assert sorted(p.index) == ["28757", "28759"]
+    assert bool(p.loc["28757", "has_denominator"]) and not bool(p.loc["28757", "has_numerator"])
+    assert bool(p.loc["28759", "has_numerator"]) and not bool(p.loc["28759", "has_denominator"])
+
+
+def test_wilson_interval_in_percent_at_both_bounds():
+    # 81 of 263 (Newcombe's first row): 25.53%–36.62%
+    d = rows([("28756", "2015", "u5_measured", 263), ("28756", "2015", "u5_stunted", 81)])
+    out = I.compute(d, "commune", which=["stunting_u5"]).iloc[0]
+    assert round(out["ci_low"], 2) == 25.53 and round(out["ci_high"], 2) == 36.62
+    assert out["interval"] == "wilson" and out["base_mark"] == ""
+
+
+def test_zero_denominator_gives_nan_not_inf():
+    d = rows([("28756", "2015", "u5_measured", 0), ("28756", "2015", "u5_stunted", 0)])
+    out = I.compute(d, "commune", which=["stunting_u5"]).iloc[0]
+    assert np.isnan(out["value"]) and np.isnan(out["ci_low"]) and np.isnan(out["ci_high"])
+    lo, hi = I.wilson_interval([0, 3], [0, 0])
+    assert np.isnan(lo).all() and np.isnan(hi).all()
 
 
 def test_rate_per_100000():
