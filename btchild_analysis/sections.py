@@ -1,4 +1,9 @@
-"""Building blocks of the notebooks: titles, notices and the tables they show (pure functions)."""
+"""Building blocks of the notebooks: titles, notices and the tables they show (pure functions).
+
+Every text built from data or parameters is escaped here (:func:`md`, :func:`show`), so a notebook
+never writes raw strings into its HTML.  A section whose data are absent gets one sentence saying so
+(:func:`missing`) and the rest of the page renders.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,112 +11,186 @@ from pathlib import Path
 import pandas as pd
 
 from . import register
-from .registry import indicator, plan_indicators
-from .style import label
+from .outputs import escape_md, write_excel
+from .periods import Period, parse_period
+from .registry import element, indicator, plan_indicators
+from .style import check_lang, label
 
 TITLES = {
     "status": ("Xã, phường phù hợp với trẻ em", "Child-friendly communes"),
     "trends": ("Xu hướng các chỉ tiêu", "Indicator trends"),
     "report": ("Báo cáo tiến độ thực hiện Kế hoạch 3042/KH-UBND", "Progress report on Plan 3042/KH-UBND"),
     "quality": ("Chất lượng số liệu", "Data quality"),
+    "anthropometry": ("Chất lượng số liệu cân đo trẻ em", "Quality of child measurements"),
 }
 
 
-def _district(district: str, year: object) -> pd.Series:
-    """The register's row of a district given by code or name."""
-    d = register.districts(year)
-    hit = d[(d["district_code"] == str(district)) | (d["district_name"] == district)]
-    if hit.empty:
-        raise ValueError(f"unknown district '{district}'; districts: {', '.join(d['district_code'])}")
-    return hit.iloc[0]
+def _vi(lang: str) -> bool:
+    return check_lang(lang) == "vi"
 
 
-def area_name(district: str | None, year: object = 2020, lang: str = "vi") -> str:
+def md(text: object) -> str:
+    """Text from data or parameters, safe inside a Markdown cell (see :func:`outputs.escape_md`)."""
+    return escape_md(text)
+
+
+def period_of(period: object) -> Period:
+    """The report's period (``"2024"`` or ``"2024H1"``)."""
+    return parse_period(period)
+
+
+def period_text(period: object, lang: str = "vi") -> str:
+    """``"năm 2024"`` / ``"6 tháng đầu năm 2024"`` (``"2024"`` / ``"first half of 2024"`` in English)."""
+    p = period_of(period)
+    if _vi(lang):
+        return f"năm {p.year}" if p.kind == "A" else f"6 tháng đầu năm {p.year}"
+    return f"{p.year}" if p.kind == "A" else f"first half of {p.year}"
+
+
+def district_code(district: str | None, period: object = 2020) -> str | None:
+    """The district's code (code or name, loosely written); None for the province."""
+    if district is None or (isinstance(district, str) and not district.strip()):
+        return None
+    return register.find_district(district, _year(period))["district_code"]
+
+
+def area_name(district: str | None, period: object = 2020, lang: str = "vi") -> str:
     """``"Tỉnh Bến Tre"`` or the district's name (code or name accepted)."""
-    return _district(district, year)["district_name"] if district else label("province", lang)
+    if district_code(district, period) is None:
+        return label("province", lang)
+    return register.find_district(district, _year(period))["district_name"]
 
 
-def district_code(district: str | None, year: object = 2020) -> str | None:
-    """The district's code (code or name accepted); None for the province."""
-    return _district(district, year)["district_code"] if district else None
+def _year(period: object) -> int:
+    try:
+        return parse_period(period).year
+    except Exception:  # a bare year or date is also accepted by the register
+        return int(str(period)[:4])
 
 
-def title(kind: str, year: object, district: str | None = None, lang: str = "vi", extra: str = "") -> str:
-    """Markdown heading carrying the parameters (area and year)."""
-    t = TITLES[kind][0 if lang == "vi" else 1]
-    return f"# {t} — {area_name(district, year, lang)}, {year}{extra}"
+def title(kind: str, period: object, district: str | None = None, lang: str = "vi", extra: str = "") -> str:
+    """Markdown heading carrying the parameters (area and period)."""
+    t = TITLES[kind][0 if _vi(lang) else 1]
+    when = period_text(period, lang) if _is_period(period) else str(period)
+    return f"# {md(t)} — {md(area_name(district, _year(period), lang))}, {md(when)}{md(extra)}"
+
+
+def _is_period(value: object) -> bool:
+    try:
+        parse_period(value)
+        return True
+    except Exception:
+        return False
+
+
+def source_block(ds, period: object | None = None, lang: str = "vi") -> str:
+    """The lines under a title: the synthetic warning or the data source, and the reporting window."""
+    lines = []
+    if ds.synthetic:
+        lines.append(f"> **⚠ {md(label('synthetic_notice', lang))}**")
+    lines.append(f"> {md(ds.source_line(lang))}")
+    if period is not None:
+        p = period_of(period)
+        start, end = p.window
+        fmt = "%d/%m/%Y" if _vi(lang) else "%Y-%m-%d"
+        lines.append(f"> {md(label('window', lang).format(period=period_text(p, lang), start=start.strftime(fmt), end=end.strftime(fmt)))}")
+    return "\n>\n".join(lines)
 
 
 def synthetic_banner(synthetic: bool, lang: str = "vi") -> str:
     """A visible warning when the numbers come from the synthetic sample ('' otherwise)."""
-    if not synthetic:
-        return ""
-    return f"> **⚠ {label('synthetic_notice', lang)}**"
+    return f"> **⚠ {md(label('synthetic_notice', lang))}**" if synthetic else ""
 
 
-def in_area(df: pd.DataFrame, district: str | None, year: object, code_col: str = "commune_code") -> pd.DataFrame:
+def sentence(key: str, lang: str = "vi", **fields) -> str:
+    """One sentence of ``labels.yaml`` (e.g. that a section's data are absent), fields filled, escaped."""
+    return f"*{md(label(key, lang).format(**fields))}*"
+
+
+def in_area(df: pd.DataFrame, district: str | None, period: object, code_col: str = "commune_code") -> pd.DataFrame:
     """Rows of communes in the district (all rows for the province)."""
-    code = district_code(district, year)
+    code = district_code(district, period)
     if code is None:
         return df
-    units = register.units(year)
+    units = register.units(_year(period))
     return df[df[code_col].isin(units.loc[units["district_code"] == code, "code"])]
+
+
+def assessment_year(assessment: pd.DataFrame, period: object) -> int | None:
+    """The latest year with self-assessment verdicts up to the period's year (None when there is none)."""
+    if assessment is None or assessment.empty:
+        return None
+    years = assessment.loc[assessment["year"] <= period_of(period).year, "year"]
+    return int(years.max()) if len(years) else None
 
 
 def failed_communes(assessment: pd.DataFrame, year: int, district: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Communes that did not meet the standard in ``year`` and why."""
+    vi = _vi(lang)
     a = in_area(assessment[assessment["year"] == int(year)], district, year)
     a = a[a["status"] != "met"]
-    cols = {"name": label("commune", lang), "district_name": label("district", lang), "total": "Tổng điểm" if lang == "vi" else "Total",
-            "threshold": "Ngưỡng" if lang == "vi" else "Pass mark",
-            "reasons_vi" if lang == "vi" else "reasons_en": "Lý do" if lang == "vi" else "Reasons"}
+    cols = {"name": label("commune", lang), "district_name": label("district", lang),
+            "total": "Tổng điểm" if vi else "Total", "threshold": "Ngưỡng" if vi else "Pass mark",
+            "reasons_vi" if vi else "reasons_en": "Lý do" if vi else "Reasons"}
     return a.sort_values(["district_name", "name"])[list(cols)].rename(columns=cols).reset_index(drop=True)
 
 
-def share_table(values: pd.DataFrame, indicator_id: str, year: int, lang: str = "vi") -> pd.DataFrame:
-    """District and province rows of one indicator for a year: value, interval, numerator, denominator."""
-    v = values[(values["indicator"] == indicator_id) & (values["period"].astype(str) == str(year))]
+def share_table(values: pd.DataFrame, indicator_id: str, period: object, lang: str = "vi") -> pd.DataFrame:
+    """District and province rows of one indicator for a period: value, interval, numerator, denominator."""
+    vi = _vi(lang)
+    v = values[(values["indicator"] == indicator_id) & (values["period"].astype(str) == str(period))]
     v = v[v["level"].isin(["district", "province"])].copy()
     v["_o"] = v["level"].map({"district": 0, "province": 1})
     v = v.sort_values(["_o", "unit_name"])
     out = pd.DataFrame({
-        "Đơn vị" if lang == "vi" else "Unit": v["unit_name"],
-        "Tử số" if lang == "vi" else "Numerator": v["numerator"].round(0).astype("Int64"),
-        "Mẫu số" if lang == "vi" else "Denominator": v["denominator"].round(0).astype("Int64"),
+        "Đơn vị" if vi else "Unit": v["unit_name"],
+        "Tử số" if vi else "Numerator": v["numerator"].round(0).astype("Int64"),
+        "Mẫu số" if vi else "Denominator": v["denominator"].round(0).astype("Int64"),
         indicator(indicator_id).unit_label(lang): v["value"].round(1),
-        "KTC 95%" if lang == "vi" else "95% CI": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(v["ci_low"], v["ci_high"])],
+        "KTC 95%" if vi else "95% CI": [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in zip(v["ci_low"], v["ci_high"])],
         "": v["base_mark"],
     })
     return out.reset_index(drop=True)
 
 
-def annex_tables(values: pd.DataFrame, year: int, period: str = "A", lang: str = "vi") -> dict[str, pd.DataFrame]:
-    """Annex of the periodic report: one table per plan indicator (district and province rows)."""
-    per = str(year) if period in ("A", None, "") else f"{year}H1"
+def annex_tables(values: pd.DataFrame, period: object, lang: str = "vi") -> dict[str, pd.DataFrame]:
+    """Annex of the periodic report: one table per plan indicator with data (district and province rows)."""
     out = {}
     for ind_id in plan_indicators():
-        t = share_table(values, ind_id, per, lang)
+        t = share_table(values, ind_id, str(period_of(period)), lang)
         if len(t):
             out[ind_id] = t
     return out
 
 
-def write_annex(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write tables to an Excel workbook, one sheet each (sheet names cut to Excel's 31 characters)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, table in tables.items():
-            table.to_excel(xl, sheet_name=name[:31], index=False)
-    return path
+def write_annex(tables: dict[str, pd.DataFrame], path: str | Path, ds=None, period: object | None = None,
+                lang: str = "vi") -> Path:
+    """Write the annex workbook: a cover sheet (title, source, synthetic notice), one sheet per indicator.
+
+    Sheet names are the indicators' labels in ``lang``; every cell is a value, written atomically.
+    """
+    cover = [label("annex_cover", lang) + (f" — {period_text(period, lang)}" if period is not None else "")]
+    notes = {}
+    if ds is not None:
+        if ds.synthetic:
+            cover.insert(0, "⚠ " + label("synthetic_notice", lang))
+        cover.append(ds.source_line(lang))
+    named = {}
+    for ind_id, table in tables.items():
+        name = indicator(ind_id).label(lang)
+        named[name] = table
+        if ds is not None and ds.synthetic:
+            notes[name] = "⚠ " + label("synthetic_notice", lang)
+    return write_excel(path, named, cover=cover, notes=notes)
 
 
 def scorecard_style(card: pd.DataFrame):
-    """A pandas Styler colouring the status cells (for notebooks)."""
+    """A pandas Styler colouring the status cells (for notebooks), text escaped."""
     colours = {"Đạt": "#c7e9c0", "Achieved": "#c7e9c0", "Không đạt": "#fcbba1", "Not achieved": "#fcbba1",
                "Đúng hướng": "#deebf7", "On track": "#deebf7", "Chậm tiến độ": "#fdd0a2", "Off track": "#fdd0a2"}
     cols = [c for c in card.columns if c.startswith("status_")]
-    return card.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols).format(precision=1)
+    return card.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
+        .format(precision=1, escape="html").format_index(escape="html", axis=1)
 
 
 HEADINGS = {
@@ -121,11 +200,13 @@ HEADINGS = {
     "heatmap": ("## Điểm từng tiêu chí", "## Score by criterion"),
     "failed": ("## Các xã chưa đạt và lý do", "## Communes that did not meet the standard, and why"),
     "trend": ("## Xu hướng", "## Trend"),
-    "change": ("## Thay đổi theo xã", "## Change by commune"),
-    "movers": ("## Xã tiến bộ nhiều nhất và ít nhất", "## Communes that moved most and least"),
+    "change": ("### Thay đổi theo xã", "### Change by commune"),
+    "movers": ("### Xã tiến bộ nhiều nhất và ít nhất", "### Communes that moved most and least"),
     "scorecard": ("## Bảng tổng hợp 12 chỉ tiêu", "## Scorecard of the twelve targets"),
+    "comparison": ("## So sánh giữa các huyện", "## Districts compared"),
     "completeness": ("## Tình hình nộp báo cáo", "## Completeness and timeliness of reporting"),
     "annex": ("## Phụ lục", "## Annex"),
+    "load": ("## Số dòng đọc được", "## Rows read"),
     "quarantine": ("## Dòng bị cách ly", "## Quarantined rows"),
     "outliers": ("## Giá trị bất thường (giữ lại, gắn cờ)", "## Implausible values (kept, flagged)"),
     "late": ("## Xã chưa nộp hoặc nộp trễ", "## Units missing or late"),
@@ -133,8 +214,8 @@ HEADINGS = {
 
 
 def heading(key: str, lang: str = "vi", suffix: str = "") -> str:
-    """A section heading in ``lang`` (markdown)."""
-    return HEADINGS[key][0 if lang == "vi" else 1] + suffix
+    """A section heading in ``lang`` (markdown); ``suffix`` is escaped."""
+    return HEADINGS[key][0 if _vi(lang) else 1] + md(suffix)
 
 
 def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -> pd.DataFrame:
@@ -142,16 +223,20 @@ def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -
     from .targets import STATUS_LABELS
 
     s = status[status["level"] == "province"] if unit_code is None else status[status["unit_code"] == unit_code]
-    vi = lang == "vi"
+    vi = _vi(lang)
     return pd.DataFrame({
         "Chỉ tiêu" if vi else "Indicator": [indicator(i).label(lang) for i in s["indicator"]],
         "Năm mục tiêu" if vi else "Target year": s["target_year"].to_numpy(),
         "Mục tiêu" if vi else "Target": [f"{o} {t:g}" for o, t in zip(s["op"], s["target"])],
-        "Gốc" if vi else "Baseline": [f"{v:.1f} ({y})" for v, y in zip(s["baseline_value"], s["baseline_year"])],
-        "Mới nhất" if vi else "Latest": [f"{v:.1f} ({y})" for v, y in zip(s["latest_value"], s["latest_year"])],
+        "Gốc" if vi else "Baseline": [_value_year(v, y) for v, y in zip(s["baseline_value"], s["baseline_year"])],
+        "Mới nhất" if vi else "Latest": [_value_year(v, y) for v, y in zip(s["latest_value"], s["latest_year"])],
         "Trạng thái" if vi else "Status": [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
         "Năm đạt (dự báo)" if vi else "Year reached (projected)": [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
     })
+
+
+def _value_year(v, y) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:.1f} ({int(y)})"
 
 
 def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi") -> pd.DataFrame:
@@ -162,46 +247,54 @@ def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi")
     if r.empty:
         return r
     pick = pd.concat([r.head(n), r.tail(n)]).drop_duplicates("unit_code")
-    vi = lang == "vi"
+    vi = _vi(lang)
     return pd.DataFrame({
         "Hạng" if vi else "Rank": pick["rank"].to_numpy(),
         label("commune", lang): pick["unit_name"].to_numpy(),
-        "Đầu kỳ" if vi else "First": [f"{v:.1f} ({y})" for v, y in zip(pick["first_value"], pick["first_year"])],
-        "Cuối kỳ" if vi else "Last": [f"{v:.1f} ({y})" for v, y in zip(pick["last_value"], pick["last_year"])],
+        "Đầu kỳ" if vi else "First": [_value_year(v, y) for v, y in zip(pick["first_value"], pick["first_year"])],
+        "Cuối kỳ" if vi else "Last": [_value_year(v, y) for v, y in zip(pick["last_value"], pick["last_year"])],
         "Độ dốc/năm" if vi else "Slope/year": pick["slope"].round(2).to_numpy(),
         "p (Mann–Kendall)": pick["p_value"].round(3).to_numpy(),
     })
 
 
-def quarantine_summary(result, lang: str = "vi") -> pd.DataFrame:
+def load_summary(ds, lang: str = "vi") -> str:
+    """The load counts of a dataset's submissions and score sheets, one line each (escaped)."""
+    lines = []
+    for res in (ds.load, ds.score_load):
+        if res is not None:
+            lines.append("- " + md(res.summary_text(lang)))
+    return "\n".join(lines) if lines else sentence("no_submissions", lang)
+
+
+def quarantine_summary(quarantine: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The quarantine counted by reason, with one example of each, labelled in ``lang``."""
-    q = result.quarantine
-    col = "reason_vi" if lang == "vi" else "reason_en"
+    vi = _vi(lang)
+    q = quarantine
+    col = "reason_vi" if vi else "reason_en"
     by = q.groupby("reason").agg(n=("reason", "size"), example=(col, "first")).reset_index() if len(q) else \
         pd.DataFrame(columns=["reason", "n", "example"])
     by = by.sort_values("n", ascending=False).reset_index(drop=True)
-    vi = lang != "en"
-    return by.rename(columns={"reason": "Mã lý do" if vi else "Reason", "n": "Số dòng" if vi else "Rows",
-                              "example": "Ví dụ" if vi else "Example"})
+    return pd.DataFrame({"Số dòng" if vi else "Rows": by["n"].to_numpy(), "Ví dụ" if vi else "Example": by["example"].to_numpy()})
 
 
-def quarantine_rows(result, lang: str = "vi", limit: int = 50) -> pd.DataFrame:
+def quarantine_rows(quarantine: pd.DataFrame, lang: str = "vi", limit: int = 50) -> pd.DataFrame:
     """The quarantined rows to send back to districts (total rows left out: they are not faults)."""
-    q = result.quarantine
+    vi = _vi(lang)
+    q = quarantine
     q = q[q["reason"] != "total_row"].head(limit)
-    vi = lang != "en"
     who = [c if isinstance(c, str) and c else n for c, n in zip(q["commune_code"], q["commune_name"])]
     return pd.DataFrame({
-        "Tệp" if vi else "File": [Path(str(f)).name for f in q["file"]], "Trang tính" if vi else "Sheet": q["sheet"],
-        "Dòng" if vi else "Row": q["row"], "Cột" if vi else "Column": q["column"], label("commune", lang): who,
-        label("period", lang): q["period"], "Chỉ tiêu" if vi else "Element": q["element"],
-        "Giá trị" if vi else "Value": q["value"], "Lý do" if vi else "Reason": q["reason_vi" if vi else "reason_en"],
+        "Tệp" if vi else "File": [Path(str(f)).name for f in q["file"]], "Trang tính" if vi else "Sheet": q["sheet"].to_numpy(),
+        "Dòng" if vi else "Row": q["row"].to_numpy(), "Cột" if vi else "Column": q["column"].to_numpy(), label("commune", lang): who,
+        label("period", lang): q["period"].to_numpy(), "Chỉ tiêu" if vi else "Element": q["element"].to_numpy(),
+        "Giá trị" if vi else "Value": q["value"].to_numpy(), "Lý do" if vi else "Reason": q["reason_vi" if vi else "reason_en"].to_numpy(),
     })
 
 
 def show(df: pd.DataFrame):
-    """A table for display in a notebook or its HTML: no index column, one decimal."""
-    return df.style.hide(axis="index").format(precision=1)
+    """A table for display in a notebook or its HTML: no index column, one decimal, every text escaped."""
+    return df.style.hide(axis="index").format(precision=1, escape="html").format_index(escape="html", axis=1)
 
 
 _COMPLETENESS_HEADERS = {
@@ -219,9 +312,10 @@ def completeness_table(submission_dates: pd.DataFrame, period: object, lang: str
     """:func:`quality.completeness` with headers and levels in ``lang``."""
     from .quality import completeness
 
+    key = "vi" if _vi(lang) else "en"
     t = completeness(submission_dates, period)
-    t["level"] = t["level"].map(_LEVELS["en" if lang == "en" else "vi"])
-    return t.rename(columns=_COMPLETENESS_HEADERS["en" if lang == "en" else "vi"])
+    t["level"] = t["level"].map(_LEVELS[key])
+    return t.rename(columns=_COMPLETENESS_HEADERS[key])
 
 
 def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi") -> pd.DataFrame:
@@ -229,7 +323,7 @@ def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi")
     from .quality import missing_and_late
 
     t = missing_and_late(submission_dates, period)
-    vi = lang != "en"
+    vi = _vi(lang)
     status = {"missing": label("missing", lang), "late": label("late", lang)}
     return pd.DataFrame({
         "Mã" if vi else "Code": t["code"], label("commune", lang): t["name"], label("district", lang): t["district_name"],
@@ -243,7 +337,7 @@ def scorecard_table(values: pd.DataFrame, year: int, lang: str = "vi"):
     from .targets import scorecard
 
     card = scorecard(values, year, lang)
-    vi = lang != "en"
+    vi = _vi(lang)
     out = pd.DataFrame({
         "Chỉ tiêu" if vi else "Indicator": card["label"],
         "Đơn vị tính" if vi else "Unit": card["unit"],
@@ -257,3 +351,131 @@ def scorecard_table(values: pd.DataFrame, year: int, lang: str = "vi"):
     head = "Đánh giá" if vi else "Status"
     return styled.hide(axis="index").relabel_index(
         [c if not c.startswith("status_") else f"{head} {c[-4:]}" for c in out.columns], axis="columns")
+
+
+def annual_values(values: pd.DataFrame, upto: object) -> pd.DataFrame:
+    """Annual rows of an indicator table up to the period's year (H1 rows and later years dropped)."""
+    per = values["period"].astype(str)
+    return values[per.str.fullmatch(r"\d{4}") & (per.str[:4].astype(int) <= period_of(upto).year)]
+
+
+def years_with(values: pd.DataFrame, indicator_id: str, level: str | None = None) -> list[int]:
+    """Years with an annual value of an indicator (at ``level`` when given)."""
+    v = values[(values["indicator"] == indicator_id) & values["value"].notna()]
+    if level is not None:
+        v = v[v["level"] == level]
+    per = v["period"].astype(str)
+    return sorted({int(p) for p in per if len(p) == 4})
+
+
+def has_value(values: pd.DataFrame, indicator_id: str, period: object, level: str) -> bool:
+    """Whether an indicator table holds a value of the indicator for the period at a level."""
+    v = values[(values["indicator"] == indicator_id) & (values["period"].astype(str) == str(period_of(period)))
+               & (values["level"] == level)]
+    return bool(v["value"].notna().any())
+
+
+def scorecard_year(values: pd.DataFrame, period: object) -> int | None:
+    """The year the scorecard of a report shows: the period's year for an annual report, the year before
+    for a six-monthly one (its annual figures are the latest complete ones); None without annual data."""
+    p = period_of(period)
+    want = p.year if p.kind == "A" else p.year - 1
+    years = [int(x) for x in values.loc[values["level"] == "province", "period"].astype(str) if len(x) == 4]
+    years = [y for y in years if y <= want]
+    return max(years) if years else None
+
+
+def vintage_for(period: object) -> str:
+    """The vintage of units a period's report is on (its reference date's)."""
+    return register.vintage_of(str(period_of(period)))
+
+
+def _slug(text: object) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in register.fold(str(text))).strip("_") or "bao_cao"
+
+
+def output_path(output_dir: str | Path, report_name: str, suffix: str) -> Path:
+    """Where a report writes an attachment: ``OUTPUT_DIR/<report name>_<suffix>`` (names made safe)."""
+    return Path(output_dir) / f"{_slug(report_name)}_{suffix}"
+
+
+def link(path: str | Path, lang: str = "vi") -> str:
+    """A Markdown link to an attachment beside the page (relative, so the portfolio can be moved)."""
+    name = Path(path).name
+    word = "Tải về" if _vi(lang) else "Download"
+    return f"[⬇ {word}: {md(name)}]({name})"
+
+
+def download(df: pd.DataFrame, output_dir: str | Path, report_name: str, key: str, ds=None, lang: str = "vi") -> str:
+    """Write a table beside the page as CSV (marked synthetic when it is) and return the link to it."""
+    from .outputs import write_csv
+
+    path = output_path(output_dir, report_name, f"{_slug(key)}.csv")
+    write_csv(path, df, comment=label("synthetic_notice", lang) if ds is not None and ds.synthetic else None)
+    return link(path, lang)
+
+
+def with_files(ds, files: list | None):
+    """The dataset whose loading a data-quality page shows: ``ds`` itself, or ``ds`` plus extra files."""
+    if not files:
+        return ds
+    from dataclasses import replace
+
+    from .io import load_submissions
+
+    res = load_submissions([str(f) for f in files])
+    merged = res if ds.load is None else _merge_loads(ds.load, res)
+    return replace(ds, load=merged)
+
+
+def _merge_loads(a, b):
+    from .io import LoadResult
+
+    return LoadResult(accepted=pd.concat([a.accepted, b.accepted], ignore_index=True),
+                      quarantine=pd.concat([a.quarantine, b.quarantine], ignore_index=True),
+                      duplicates_folded=a.duplicates_folded + b.duplicates_folded, files=a.files + b.files,
+                      flags=pd.concat([f for f in (a.flags, b.flags) if f is not None], ignore_index=True)
+                      if a.flags is not None or b.flags is not None else None)
+
+
+def write_quarantine(ds, path: str | Path, lang: str = "vi") -> Path:
+    """The quarantine of a dataset as a workbook for the districts (cells as values; synthetic marked)."""
+    cover = [label("quarantine_cover", lang), ds.source_line(lang)]
+    if ds.synthetic:
+        cover.insert(0, "⚠ " + label("synthetic_notice", lang))
+    return write_excel(path, {label("quarantine_sheet", lang): quarantine_rows(ds.quarantine, lang, limit=10**9)}, cover=cover)
+
+
+def arrival_periods(ds) -> list[str]:
+    """Periods of the arrival log in time order (``2015H1`` before ``2015``)."""
+    per = ds.submission_dates["period"].astype(str).unique()
+    return sorted(per, key=lambda p: (int(p[:4]), len(p) == 4))
+
+
+def outlier_rows(ds, period: object, lang: str = "vi") -> pd.DataFrame:
+    """Implausible values of the period (kept, flagged), labelled in ``lang``."""
+    flags = ds.load.flags if ds.load is not None else None
+    if flags is None or flags.empty:
+        return pd.DataFrame()
+    f = flags[flags["period"].astype(str) == str(period_of(period))]
+    vi = _vi(lang)
+    names = register.units(str(period_of(period))).set_index("code")["name"]
+    basis = {"district_peers": ("so với các xã cùng huyện", "against the district's communes"),
+             "own_history": ("so với các năm trước của xã", "against the commune's own history")}
+    return pd.DataFrame({
+        "Mã" if vi else "Code": f["commune_code"].to_numpy(),
+        label("commune", lang): f["commune_code"].map(names).fillna("").to_numpy(),
+        "Chỉ tiêu" if vi else "Element": [element(e).label(lang) for e in f["element"]],
+        "Tỷ lệ (%)" if vi else "Rate (%)": f["value"].to_numpy(),
+        "So sánh" if vi else "Compared": [basis[b][0 if vi else 1] for b in f["basis"]],
+        "Khoảng hợp lý" if vi else "Plausible range": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(f["lower"], f["upper"])],
+    })
+
+
+def setup_figures() -> None:
+    """Figures of the notebooks drawn at twice the resolution (crisp when zoomed or printed)."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # outside IPython there is nothing to set
+        return
+    set_matplotlib_formats("retina")

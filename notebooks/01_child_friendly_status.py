@@ -1,0 +1,87 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (btchild)
+#     language: python
+#     name: btchild
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Xã, phường phù hợp với trẻ em / Child-friendly communes
+#
+# Bản đồ trạng thái, tỷ lệ xã đạt chuẩn so với mục tiêu của Kế hoạch 3042, điểm từng tiêu chí và các xã
+# chưa đạt kèm lý do. / Status map, share of communes meeting the standard against the plan's targets,
+# scores by criterion, and the communes that did not meet it with the reasons.
+# Mọi con số do thư viện `btchild_analysis` tính / every number comes from `btchild_analysis`.
+# Sửa tham số ở ô dưới / change the parameters in the cell below.
+
+# %% tags=["parameters"]
+period: str = "2024"  # kỳ báo cáo / report period: "2024" (năm / annual) or "2024H1" (6 tháng / first half)
+district: "Optional[str]" = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
+lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
+data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: "Optional[str]" = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
+output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV downloads
+report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / file stem of the report
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from btchild_analysis import boundaries as bnd
+from btchild_analysis import indicators, maps, plots, register, sections, targets
+from btchild_analysis.dataset import load_dataset
+
+sections.setup_figures()
+ds = load_dataset(data)
+code = sections.district_code(district, period)
+display(Markdown(sections.title("status", period, district, lang)))
+display(Markdown(sections.source_block(ds, period, lang)))
+
+# %%
+assessment = ds.assessment()
+year = sections.assessment_year(assessment, period)
+if year is None:
+    display(Markdown(sections.sentence("no_scores_year", lang, year=sections.period_of(period).year)))
+else:
+    display(Markdown(sections.sentence("assessment_year", lang, year=year, period=sections.period_text(period, lang))))
+
+# %%
+if year is not None:
+    display(Markdown(sections.heading("status_map", lang)))
+    geo = bnd.get_geometry(boundaries, year)
+    maps.status_map(assessment, year, geo, district=code, lang=lang, synthetic=ds.synthetic)
+    plt.show()
+
+# %%
+if year is not None:
+    display(Markdown(sections.heading("vs_targets", lang)))
+    values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])
+    status = targets.status_table(sections.annual_values(values, period))
+    display(sections.show(sections.target_rows(status, code, lang)))
+    display(Markdown(sections.heading("by_district", lang)))
+    shares = sections.share_table(values, "child_friendly_commune", year, lang)
+    display(sections.show(shares))
+    display(Markdown(sections.download(shares, output_dir, report_name, "theo_huyen", ds, lang)))
+
+# %%
+if year is not None:
+    display(Markdown(sections.heading("heatmap", lang)))
+    plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
+                            lang=lang, synthetic=ds.synthetic)
+    plt.show()
+
+# %%
+if year is not None:
+    display(Markdown(sections.heading("failed", lang)))
+    failed = sections.failed_communes(assessment, year, district, lang)
+    if failed.empty:
+        display(Markdown(sections.sentence("no_failed", lang)))
+    else:
+        display(sections.show(failed))
+        display(Markdown(sections.download(failed, output_dir, report_name, "xa_chua_dat", ds, lang)))

@@ -1,0 +1,77 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (btchild)
+#     language: python
+#     name: btchild
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Xu hướng các chỉ tiêu / Indicator trends
+#
+# Với mỗi chỉ tiêu: giá trị hằng năm của tỉnh hoặc huyện với khoảng tin cậy, mục tiêu 2015 và 2020, đường
+# xu hướng; bản đồ thay đổi theo xã; các xã tiến bộ nhiều nhất và ít nhất. / For each indicator: annual
+# values of the area with intervals, the 2015 and 2020 targets and the trend; a map of the change by
+# commune; the communes that moved most and least. Mọi con số do `btchild_analysis` tính.
+
+# %% tags=["parameters"]
+period: str = "2024"  # kỳ cuối của xu hướng / last period of the trends: "2024" (trends use annual values)
+start: int = 2013  # năm đầu / first year of the trends
+indicator_ids: list = ["stunting_u5", "underweight_u5", "kindergarten_enrolment", "child_friendly_commune"]  # chỉ tiêu / indicator ids (`btchild indicators`)
+district: "Optional[str]" = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
+data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: "Optional[str]" = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
+output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV downloads
+report_name: str = "02_indicator_trends"  # tên tệp của báo cáo / file stem of the report
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from btchild_analysis import boundaries as bnd
+from btchild_analysis import indicators, maps, plots, sections, trends
+from btchild_analysis.dataset import load_dataset
+
+sections.setup_figures()
+ds = load_dataset(data)
+code = sections.district_code(district, period)
+end = sections.period_of(period).year
+display(Markdown(sections.title("trends", period, district, lang)))
+display(Markdown(sections.source_block(ds, period, lang)))
+
+# %%
+vintage = sections.vintage_for(period)
+elements = ds.all_elements()
+area_values = indicators.compute(elements, "district" if code else "province", which=list(indicator_ids))
+if code:
+    area_values = area_values[area_values["unit_code"] == code]
+area_values = sections.annual_values(area_values, period)
+commune_values = indicators.compute(elements, "commune", vintage=vintage, which=list(indicator_ids))
+commune_values = sections.in_area(commune_values, district, period, code_col="unit_code")
+commune_trends = trends.trend_table(commune_values, start, end)
+geo = bnd.get_geometry(boundaries, str(sections.period_of(period)))
+
+# %%
+for ind in indicator_ids:
+    display(Markdown(sections.heading("trend", lang, f": {indicators.indicator(ind).label(lang)}")))
+    years = [y for y in sections.years_with(area_values, ind) if start <= y <= end]
+    if len(years) < 2:
+        display(Markdown(sections.sentence("too_few_years", lang, n=len(years)) if years else sections.sentence("no_indicator", lang)))
+        continue
+    plots.trend_chart(area_values, ind, lang=lang, synthetic=ds.synthetic)
+    plt.show()
+    display(Markdown(sections.heading("change", lang)))
+    maps.change_map(commune_values, ind, str(years[0]), str(years[-1]), geo, district=code, lang=lang,
+                    synthetic=ds.synthetic)
+    plt.show()
+    moved = sections.movers(commune_trends, ind, 5, lang)
+    if len(moved):
+        display(Markdown(sections.heading("movers", lang)))
+        display(sections.show(moved))
+        display(Markdown(sections.download(moved, output_dir, report_name, f"xa_{ind}", ds, lang)))

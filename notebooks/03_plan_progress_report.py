@@ -1,0 +1,81 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (btchild)
+#     language: python
+#     name: btchild
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Báo cáo định kỳ / Periodic report (Kế hoạch 3042/KH-UBND)
+#
+# Báo cáo 6 tháng (trước 01/5) hoặc báo cáo năm (trước 01/11): bảng 12 chỉ tiêu so với mục tiêu, tình
+# hình nộp báo cáo, so sánh giữa các huyện, phụ lục Excel. / The six-monthly (before 1 May) or annual
+# (before 1 November) report: the twelve targets, reporting completeness, districts compared, the Excel
+# annex. Mọi con số do `btchild_analysis` tính.
+
+# %% tags=["parameters"]
+period: str = "2024"  # kỳ báo cáo / report period: "2024" (báo cáo năm / annual) or "2024H1" (6 tháng / six-monthly)
+district: "Optional[str]" = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
+data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+output_dir: str = "."  # nơi ghi phụ lục Excel và CSV / folder for the Excel annex and CSV downloads
+report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / file stem of the report
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from btchild_analysis import indicators, plots, sections
+from btchild_analysis.dataset import load_dataset
+
+sections.setup_figures()
+ds = load_dataset(data)
+code = sections.district_code(district, period)
+display(Markdown(sections.title("report", period, district, lang)))
+display(Markdown(sections.source_block(ds, period, lang)))
+values = indicators.compute_all(ds.all_elements())
+
+# %%
+display(Markdown(sections.heading("scorecard", lang)))
+card_year = sections.scorecard_year(values, period)
+if card_year is None:
+    display(Markdown(sections.sentence("no_period", lang, period=sections.period_text(period, lang))))
+else:
+    display(sections.scorecard_table(values, card_year, lang))
+
+# %%
+display(Markdown(sections.heading("completeness", lang)))
+if not ds.has("arrivals"):
+    display(Markdown(sections.sentence("no_arrivals", lang)))
+else:
+    done = sections.completeness_table(ds.submission_dates, period, lang)
+    display(sections.show(done))
+    display(Markdown(sections.download(done, output_dir, report_name, "nop_bao_cao", ds, lang)))
+    display(Markdown(sections.heading("late", lang)))
+    display(sections.show(sections.late_table(ds.submission_dates, period, lang)))
+
+# %%
+display(Markdown(sections.heading("comparison", lang)))
+if sections.has_value(values, "stunting_u5", period, "district"):
+    plots.district_comparison(values, "stunting_u5", str(sections.period_of(period)), lang=lang, synthetic=ds.synthetic)
+    plt.show()
+else:
+    display(Markdown(sections.sentence("no_indicator_period", lang, period=sections.period_text(period, lang))))
+
+# %%
+display(Markdown(sections.heading("annex", lang)))
+annex = sections.annex_tables(values, period, lang)
+if not annex:
+    display(Markdown(sections.sentence("no_period", lang, period=sections.period_text(period, lang))))
+else:
+    path = sections.write_annex(annex, sections.output_path(output_dir, report_name, "phu_luc.xlsx"), ds, period, lang)
+    display(Markdown(sections.link(path, lang)))
+    for ind, table in annex.items():
+        display(Markdown(f"**{sections.md(indicators.indicator(ind).label(lang))}**"))
+        display(sections.show(table))
