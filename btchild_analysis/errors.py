@@ -32,3 +32,11 @@ class BoundaryError(BtchildError):
 
 class RunSpecError(BtchildError):
     """A report run spec (YAML) with a missing or bad key."""
+
+
+class LanguageError(BtchildError):
+    """A report language other than Vietnamese (``vi``) or English (``en``)."""
+
+
+class LoadAccountingError(BtchildError):
+    """Records read from a file are missing from every outcome of a load (a bug, never a data fault)."""
