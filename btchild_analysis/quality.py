@@ -1,10 +1,13 @@
 """Data quality: outliers (kept, flagged), completeness and timeliness of commune reports."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from . import register
+from .errors import SubmissionError
 from .periods import parse_period
 from .registry import elements
 
@@ -85,8 +88,10 @@ def completeness(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame
     """Received, missing, on-time and late reports for a period, by district and for the province.
 
     Expected reports are the units in force at the period's reference date (the day before the
-    deadline), so a unit merged away before then is not expected and its successor is.  A report is
-    on time when it arrived strictly before the deadline (1 May for H1, 1 November for the year).
+    deadline), so a unit merged away before then is not expected and its successor is; a report filed
+    under the old code counts for the successor.  The earliest arrival of a unit's report counts.  A
+    report is on time when it arrived strictly before the deadline (1 May for H1, 1 November for the
+    year).  ``pct_received = 100 · received / expected``, ``pct_on_time = 100 · on_time / expected``.
 
     Parameters
     ----------
@@ -119,16 +124,45 @@ def _counts(level, code, name, g: pd.DataFrame) -> dict:
             "pct_on_time": round(100 * ont / exp, 1) if exp else np.nan}
 
 
+def successor_codes(codes, period: object) -> pd.Series:
+    """The code in force for ``period`` of each code given: itself if in force, else the unit it was
+    merged into (a report filed under a code merged away counts for its successor).
+
+    A code that never existed, or exists only in a later list, maps to NaN.
+
+    >>> successor_codes(["28771", "28777", "99999"], "2021").tolist()
+    ['28777', '28777', nan]
+    """
+    key = register.vintage_of(parse_period(period))
+    lin = register.lineage()
+    mapping: dict[str, str] = {}
+    older = [k for k, start in register.VINTAGES.items() if start <= register.VINTAGES[key]]
+    for k in older:  # later vintages win: a code reused after a merger means its latest unit
+        mapping.update(dict(zip(lin[f"code_{k}"], lin[f"code_{key}"])))
+    return pd.Series(list(codes), dtype=object).map(mapping)
+
+
 def report_status(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
-    """Every unit expected for ``period`` with ``submitted_on`` (first date received) and ``status``:
-    ``on_time`` (strictly before the deadline), ``late`` or ``missing``."""
+    """Every unit expected for ``period`` with ``submitted_on`` and ``status``.
+
+    ``submitted_on`` is the earliest date a report for the period arrived from the unit, counting
+    reports filed under a code that was merged into it (:func:`successor_codes`); ``status`` is
+    ``on_time`` (strictly before the deadline), ``late`` or ``missing``.
+    """
     p = parse_period(period)
-    sd = submission_dates[submission_dates["period"].astype(str) == str(p)].dropna(subset=["submitted_on"])
-    first = sd.drop_duplicates("commune_code", keep="first").set_index("commune_code")["submitted_on"]
+    sd = submission_dates[submission_dates["period"].astype(str) == str(p)]
+    sd = sd[sd["submitted_on"].notna() & (sd["submitted_on"].astype(str).str.strip() != "")]  # empty: never received
+    when = pd.to_datetime(sd["submitted_on"].astype(str).str.strip(), format="%Y-%m-%d", errors="coerce")
+    if when.isna().any():
+        bad = sd.loc[when.isna(), ["commune_code", "submitted_on"]].head(3).to_dict("records")
+        raise SubmissionError(f"column submitted_on: not an ISO date (YYYY-MM-DD) for period {p}: {bad}")
+    sd = pd.DataFrame({"code": successor_codes(sd["commune_code"].astype(str), p).to_numpy(),
+                       "when": when.dt.date.to_numpy()})
+    first = sd.dropna(subset=["code"]).groupby("code")["when"].min()
     u = register.units(p)
-    u["submitted_on"] = u["code"].map(first)
-    when = pd.to_datetime(u["submitted_on"]).dt.date
-    u["status"] = ["missing" if pd.isna(w) else "on_time" if w < p.deadline else "late" for w in when]
+    u["submitted_on"] = u["code"].map(first).map(lambda d: d.isoformat() if isinstance(d, dt.date) else None)
+    day = u["code"].map(first)
+    u["status"] = ["missing" if not isinstance(w, dt.date) else "on_time" if w < p.deadline else "late" for w in day]
     return u
 
 
