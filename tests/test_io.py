@@ -27,7 +27,7 @@ def load(tmp_path, rows, name="s.csv", **kw):
 
 def assert_adds_up(res):
     s = res.summary
-    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates_folded"]
+    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates_folded"] + s["skipped"]
 
 
 def only_reason(res, reason):
@@ -38,7 +38,8 @@ def only_reason(res, reason):
 
 def test_clean_rows_are_accepted_typed(tmp_path):
     res = load(tmp_path, GOOD)
-    assert res.summary == {"files": 1, "rows_read": 4, "accepted": 4, "quarantined": 0, "duplicates_folded": 0}
+    assert res.summary == {"files": 1, "rows_read": 4, "accepted": 4, "quarantined": 0, "duplicates_folded": 0,
+                           "skipped": 0, "skipped_by_reason": {}}
     a = res.accepted.set_index(["commune_code", "period", "element"])["value"]
     assert a[("28759", "2015H1", "pop_u16")] == 1234.0  # thousands dot
     assert res.accepted["commune_code"].map(type).eq(str).all()

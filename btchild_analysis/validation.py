@@ -1,0 +1,583 @@
+"""Validate long records into accepted rows and a quarantine; the :class:`LoadResult` and its counts.
+
+Every record read ends in exactly one place: ``accepted``, ``quarantine`` (with the file, sheet,
+row, column, value and a reason in Vietnamese and English, ``data/reasons.yaml``), folded as an exact
+duplicate of an accepted row, or skipped (blank lines, separator lines, column-number rows, counted
+by reason).  :meth:`LoadResult.check` verifies ``read = accepted + quarantined + folded + skipped``
+with ``read`` counted by the reader from the file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import register
+from ._resources import load_yaml
+from .errors import LoadAccountingError, PeriodError
+from .periods import Period, parse_period
+from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
+from .registry import elements, header_lookup
+
+__all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "LoadResult", "normalise_code", "parse_number", "suggest_code",
+           "validate"]
+
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "commune_code", "commune_name", "period", "element",
+                      "value", "reason", "reason_vi", "reason_en"]
+
+
+@dataclass
+class LoadResult:
+    """Outcome of a load: accepted rows, quarantine, outlier flags, notes and the counts.
+
+    ``accepted`` has ``commune_code, period, element, value, file`` (one row per commune × period ×
+    element); ``quarantine`` has :data:`QUARANTINE_COLUMNS`; ``flags`` lists implausible but kept
+    values (see :func:`btchild_analysis.quality.outliers`); ``notes`` (``file, sheet, note``) says how
+    files were read (a period taken from the more specific of sheet name and title, columns not read).
+    ``rows_read`` is counted by the reader from the files (None: the records given to
+    :func:`validate`); ``skipped`` counts lines skipped by reason (blank, separators, column numbers).
+    """
+
+    accepted: pd.DataFrame
+    quarantine: pd.DataFrame
+    duplicates_folded: int
+    files: list[str] = field(default_factory=list)
+    flags: pd.DataFrame | None = None
+    rows_read: int | None = None
+    skipped: dict[str, int] = field(default_factory=dict)
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
+
+    @property
+    def summary(self) -> dict:
+        """``files, rows_read, accepted, quarantined, duplicates_folded, skipped, skipped_by_reason``.
+
+        ``rows_read = accepted + quarantined + duplicates_folded + skipped`` (see :meth:`check`).
+        """
+        acc, q, sk = len(self.accepted), len(self.quarantine), int(sum(self.skipped.values()))
+        read = self.rows_read if self.rows_read is not None else acc + q + self.duplicates_folded + sk
+        return {"files": len(self.files), "rows_read": int(read), "accepted": acc, "quarantined": q,
+                "duplicates_folded": self.duplicates_folded, "skipped": sk,
+                "skipped_by_reason": {k: int(v) for k, v in sorted(self.skipped.items()) if v}}
+
+    def check(self) -> None:
+        """Raise :class:`LoadAccountingError` unless every record read is accounted for."""
+        s = self.summary
+        outcome = s["accepted"] + s["quarantined"] + s["duplicates_folded"] + s["skipped"]
+        if s["rows_read"] != outcome:
+            raise LoadAccountingError(
+                f"{s['rows_read']} records read but {outcome} accounted for (accepted {s['accepted']}, "
+                f"quarantined {s['quarantined']}, folded {s['duplicates_folded']}, skipped {s['skipped']}): "
+                f"records were lost while loading {', '.join(self.files[:3])}; please report this")
+
+    def summary_text(self, lang: str = "vi") -> str:
+        s = self.summary
+        why = s["skipped_by_reason"]
+        if lang == "vi":
+            skip = "; ".join(f"{_SKIP_VI.get(k, k)}: {v}" for k, v in why.items())
+            return (f"{s['files']} tệp, {s['rows_read']} dòng đọc được: {s['accepted']} nhận, "
+                    f"{s['quarantined']} cách ly, {s['duplicates_folded']} trùng lặp gộp, "
+                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else ""))
+        skip = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in why.items())
+        return (f"{s['files']} files, {s['rows_read']} rows read: {s['accepted']} accepted, "
+                f"{s['quarantined']} quarantined, {s['duplicates_folded']} duplicates folded, "
+                f"{s['skipped']} skipped" + (f" ({skip})" if skip else ""))
+
+    def write_quarantine(self, path: str | Path) -> Path:
+        """Write the quarantine as CSV (UTF-8 with BOM, injection-safe) or ``.xlsx`` (every cell a value).
+
+        Text from the files is never turned into a formula: in the workbook a cell reading
+        ``=HYPERLINK(…)`` stays text; in the CSV it is prefixed with ``'`` (OWASP CSV injection).
+        """
+        from .outputs import write_csv, write_excel
+
+        path = Path(path)
+        if path.suffix.lower() == ".xlsx":
+            return write_excel(path, {"quarantine": self.quarantine})
+        return write_csv(path, self.quarantine)
+
+
+NOTE_COLUMNS = ["file", "sheet", "note"]
+_SKIP_VI = {"blank_line": "dòng trống", "separator_line": "dòng chỉ có dấu phân cách",
+            "column_numbers": "dòng số thứ tự cột"}
+
+
+_NUM_CLEAN = re.compile(r"[\s\u00a0]")
+
+
+def parse_number(text: object) -> tuple[float | None, str | None]:
+    """Parse a number as officials type it; returns (value, None) or (None, reason code).
+
+    Vietnamese conventions: ``","`` is the decimal mark, ``"."`` groups thousands (``"1.234"`` =
+    1234, ``"12,5"`` = 12.5); ``"12.5"`` (a dot not followed by exactly three digits) is read as a
+    decimal point.  ``"12%"`` is a percentage.
+
+    >>> parse_number("1.234"), parse_number("12,5"), parse_number(" 7 "), parse_number("abc")
+    ((1234.0, None), (12.5, None), (7.0, None), (None, 'not_a_number'))
+    >>> parse_number("12,5%")
+    (None, 'percent_for_count')
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None, "empty_cell"
+    if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
+        return float(text), None
+    s = _NUM_CLEAN.sub("", str(text))
+    if s == "":
+        return None, "empty_cell"
+    percent = s.endswith("%")
+    s = s.rstrip("%")
+    if "," in s and "." in s:
+        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+    elif "," in s:
+        s = s.replace(",", ".") if s.count(",") == 1 else s
+    elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", s):
+        s = s.replace(".", "")
+    try:
+        value = float(s)
+    except ValueError:
+        return None, "not_a_number"
+    if not np.isfinite(value):
+        return None, "not_a_number"
+    return (None, "percent_for_count") if percent else (value, None)
+
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _reason_text(code: str, lang: str, value: object = "", period: object = "", hint: str = "") -> str:
+    return load_yaml("reasons.yaml")[code][lang].format(value=value, period=period, hint=hint)
+
+
+class _Factor:
+    """A column as integer codes into its distinct values (-1 = missing): checks run once per value."""
+
+    def __init__(self, values):
+        self.codes, self.uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+
+    def per_value(self, func, dtype=object) -> np.ndarray:
+        """``func`` of each distinct value, with ``func(None)`` last so that code -1 finds it."""
+        out = np.empty(len(self.uniques) + 1, dtype=dtype)
+        for i, u in enumerate(self.uniques):
+            out[i] = func(u)
+        out[-1] = func(None)
+        return out
+
+    @property
+    def index(self) -> np.ndarray:
+        """Row positions into :meth:`per_value`'s result: missing values point at its last item."""
+        return np.where(self.codes < 0, len(self.uniques), self.codes)
+
+
+class _Checker:
+    """Marks rows with the first reason that applies; each check sees only rows still clean."""
+
+    def __init__(self, n: int):
+        self.names: list[str] = [""]
+        self.columns: list[str] = [""]
+        self.reason = np.zeros(n, dtype=np.int16)
+        self.column = np.zeros(n, dtype=np.int16)
+        self.hint: dict[int, str] = {}
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.reason == 0
+
+    def mark(self, mask, code: str, column: str, hint=None) -> None:
+        m = np.asarray(mask, dtype=bool) & self.ok
+        if not m.any():
+            return
+        if code not in self.names:
+            self.names.append(code)
+        if column not in self.columns:
+            self.columns.append(column)
+        self.reason[m] = self.names.index(code)
+        self.column[m] = self.columns.index(column)
+        if hint is not None:
+            idx = np.flatnonzero(m)
+            if isinstance(hint, str):
+                self.hint.update(dict.fromkeys(idx.tolist(), hint))
+            else:
+                self.hint.update(zip(idx.tolist(), np.asarray(hint, dtype=object)[idx].tolist()))
+
+
+def normalise_code(v: object) -> str | None:
+    """A GSO commune code as a 5-character string (``28756.0`` → ``"28756"``, ``875`` → ``"00875"``);
+    None when empty, ``"!" + text`` when it cannot be a code."""
+    if is_blank(v):
+        return None
+    s = str(v).strip()
+    if re.fullmatch(r"\d+\.0+", s):
+        s = s.split(".")[0]
+    if re.fullmatch(r"\d{1,5}", s):
+        return s.zfill(5)
+    return "!" + s
+
+
+def _norm_period(v: object):
+    if is_blank(v):
+        return None
+    try:
+        return parse_period(v)
+    except PeriodError:
+        return "!"
+
+
+#: Formula residue: a count within this of a whole number is that number (7.000000000000001 → 7).
+RESIDUE = 1e-9
+
+
+def _value_facts(v: object) -> tuple[float, str | None, float | None, bool]:
+    """(number, fault, yes/no value, not-reported token) of one distinct cell value."""
+    key = fold_key(v) if isinstance(v, str) else None
+    yes_no = None
+    if key is not None:
+        if key in layout()["yes_words"]:
+            yes_no = 1.0
+        elif key in layout()["no_words"]:
+            yes_no = 0.0
+    token = key is not None and key in layout()["not_reported"]
+    value, reason = parse_number(v)
+    if value is not None and abs(value - round(value)) <= RESIDUE:
+        value = float(round(value))
+    return (np.nan if value is None else value), reason, yes_no, token
+
+
+def _check_codes(values, chk: "_Checker", required=True) -> tuple[list, np.ndarray, np.ndarray]:
+    """Normalise commune codes once per distinct value; mark empty and malformed ones.
+
+    Returns (distinct codes, each row's index into them, rows without a code).  ``required`` (a bool
+    or a row mask) says where an empty code is a fault (not where the row names its commune).
+    """
+    f = _Factor(values)
+    ucode = list(f.per_value(normalise_code))  # last item: the missing code
+    ci = f.index
+    missing = np.array([c is None for c in ucode])[ci]
+    chk.mark(missing & required, "empty_cell", "commune_code")
+    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
+    return ucode, ci, missing
+
+
+def _check_periods(values, column: str, chk: "_Checker", annual_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Parse periods once per distinct value; mark empty and malformed ones (H1 too when ``annual_only``)."""
+    f = _Factor(values)
+    uper = f.per_value(_norm_period)
+    pi = f.index
+    chk.mark(np.array([p is None for p in uper])[pi], "empty_cell", column)
+    chk.mark(np.array([isinstance(p, str) or (annual_only and isinstance(p, Period) and p.kind != "A")
+                       for p in uper])[pi], "bad_period", column)
+    return uper, pi
+
+
+def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[str] | None = None) -> LoadResult:
+    """Validate long records with provenance (from :func:`btchild_analysis.readers.read_file`).
+
+    ``known_units``: codes to accept for every period instead of the Bến Tre register (used for
+    national-scale files and benchmarks).  A ``fault`` column (reason codes set while reading, e.g.
+    ``below_table``, ``bad_line``, ``period_conflict``) quarantines its records first.
+    """
+    today = today or dt.date.today()
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    chk = _Checker(n)
+    if "fault" in raw and raw["fault"].notna().any():
+        _mark_faults(raw, chk)
+    if "total_row" in raw:
+        chk.mark(raw["total_row"].fillna(False).to_numpy(dtype=bool), "total_row", "commune_name")
+
+    has_name = (raw["commune_name"].map(lambda v: not is_blank(v)).to_numpy(dtype=bool)
+                if "commune_name" in raw and raw["commune_name"].notna().any() else np.zeros(n, bool))
+    ucode, ci, code_missing = _check_codes(raw["commune_code"], chk, ~has_name)
+    uper, pi = _check_periods(raw["period"], "period", chk, annual_only=False)
+    chk.mark(np.array([isinstance(p, Period) and dt.date(p.year, 1, 1) > today for p in uper])[pi],
+             "future_period", "period")
+    if has_name.any():
+        ci = _match_names(raw, ucode, ci, uper, pi, has_name & code_missing, chk)
+    uper_str = np.array([str(p) if isinstance(p, Period) else "" for p in uper], dtype=object)
+    _check_in_force(ucode, ci, uper, pi, chk, known_units)
+
+    fe = _Factor(raw["element"])
+    reg = elements()
+    clean_e = fe.per_value(lambda v: None if is_blank(v) else str(v).strip())
+    ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
+    ei = np.array([ue.index(e) for e in clean_e])[fe.index]
+    chk.mark(ei == len(ue) - 1, "empty_cell", "element")
+    unknown_u = np.array([e is not None and e not in reg for e in ue])
+    chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
+
+    vals = _check_values(raw["value"], ue, ei, chk)
+
+    P, E = len(uper) + 1, len(ue) + 1
+    unit_period = ci.astype(np.int64) * P + pi
+    key = unit_period * E + ei
+    n_keys = len(ucode) * P * E
+    folded = _duplicates(key, vals, chk, n_keys)
+    _numerator_check(unit_period, ei, ue, vals, chk.ok & ~folded, chk, n_keys)
+    keep = chk.ok & ~folded
+    ucode_arr = np.array(ucode, dtype=object)
+    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[keep]], "period": uper_str[pi[keep]],
+                             "element": np.array(ue, dtype=object)[ei[keep]], "value": vals[keep],
+                             "file": raw["file"].array[keep]})
+    quarantine = _quarantine_table(raw, ucode_arr[ci], chk)
+    files = [str(f) for f in pd.unique(raw["file"])] if n else []
+    return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files)
+
+
+#: Reasons set while reading, and the field the quarantine shows for them.
+READ_FAULTS = {"below_table": "line", "bad_line": "line", "no_table": "sheet", "period_conflict": "period"}
+
+
+def _mark_faults(raw: pd.DataFrame, chk: "_Checker") -> None:
+    fault = raw["fault"].to_numpy(dtype=object)
+    hint = raw["fault_hint"].to_numpy(dtype=object) if "fault_hint" in raw else None
+    for code in pd.unique(fault[pd.notna(fault)]):
+        mask = fault == code
+        h = None if hint is None else np.array([_FAULT_HINT.get(x, x) if isinstance(x, str) else "" for x in hint],
+                                               dtype=object)
+        chk.mark(mask, str(code), READ_FAULTS.get(str(code), "value"), h)
+
+
+_FAULT_HINT = {"unbalanced_quote": "dấu ngoặc kép lẻ / an unbalanced quote",
+               "extra_fields": "thừa cột / more fields than the header"}
+
+
+def _check_values(values, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
+    """Numbers of the value column, per element kind; marks every value fault.
+
+    Yes/no words ("Có", "x", "không") count only for yes/no elements; "x", "-", "KPS", ".." in a
+    count mean *not reported* (``not_applicable``); residue within :data:`RESIDUE` of a whole
+    number is that number.
+    """
+    reg = elements()
+    fv = _Factor(values)
+    facts = fv.per_value(_value_facts)
+    vrow = fv.index
+    num_u = np.array([f[0] for f in facts], dtype=float)
+    reason_u = [f[1] for f in facts]
+    yn_u = np.array([np.nan if f[2] is None else f[2] for f in facts], dtype=float)
+    token_u = np.array([f[3] for f in facts], dtype=bool)
+    kind_row = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue],
+                        dtype=np.int8)[ei]
+    yes_no = kind_row == 2
+    word = ~np.isnan(yn_u)[vrow] & yes_no
+    chk.mark(token_u[vrow] & ~word, "not_applicable", "value")
+    vals = np.where(word, yn_u[vrow], num_u[vrow])
+    value_faults = ("empty_cell", "not_a_number", "percent_for_count")
+    rcode_u = np.array([value_faults.index(r) + 1 if r else 0 for r in reason_u], dtype=np.int8)
+    rcode = np.where(word, 0, rcode_u[vrow])
+    for k, rname in enumerate(value_faults, start=1):
+        chk.mark(rcode == k, rname, "value")
+    with np.errstate(invalid="ignore"):
+        chk.mark(vals < 0, "negative", "value")
+        chk.mark((kind_row == 1) & (vals != np.round(vals)), "not_integer", "value")
+        chk.mark(yes_no & ~np.isin(vals, [0.0, 1.0]), "not_yes_no", "value")
+    return vals
+
+
+def _element_hint(v: object) -> str:
+    if v is None:
+        return ""
+    close = difflib.get_close_matches(str(v), list(elements()), n=1, cutoff=0.6)
+    if not close:  # a Vietnamese heading with a typo: compare with the labels and aliases
+        lookup = header_lookup()
+        near = difflib.get_close_matches(fold_key(v).replace("-", " "), list(lookup), n=1, cutoff=0.8)
+        close = [lookup[near[0]]] if near else []
+    return f" (có phải '{close[0]}'? / did you mean '{close[0]}'?)" if close else ""
+
+
+def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, chk: _Checker) -> np.ndarray:
+    """Give codes to rows that name their commune (per district and period); mark the unmatched."""
+    ci = ci.copy()
+    todo = todo & chk.ok
+    idx = np.flatnonzero(todo)
+    if not len(idx):
+        return ci
+    sub = pd.DataFrame({"name": raw["commune_name"].to_numpy()[idx], "district": raw["district"].to_numpy()[idx],
+                        "period": [str(uper[p]) for p in pi[idx]]})
+    found = {}
+    for per, grp in sub.drop_duplicates().groupby("period"):
+        names = [ward_name(nm) for nm in grp["name"]]
+        m = register.match_names(names, grp["district"].tolist(), on=per).table
+        for nm, d, (_, r) in zip(grp["name"], grp["district"], m.iterrows()):
+            found[(nm, d, per)] = r
+        _former_names(found, per, grp, names)
+    position = {c: i for i, c in enumerate(ucode)}
+    ambiguous, unknown, hints = np.zeros(len(ci), bool), np.zeros(len(ci), bool), np.full(len(ci), "", dtype=object)
+    for i, key in zip(idx, sub.itertuples(index=False, name=None)):
+        r = found[key]
+        if isinstance(r["code"], str):
+            if r["code"] not in position:
+                position[r["code"]] = len(ucode)
+                ucode.append(r["code"])
+            ci[i] = position[r["code"]]
+        elif r["method"] == "ambiguous":
+            ambiguous[i], hints[i] = True, r["candidates"]
+        else:
+            unknown[i], hints[i] = True, (f" ({r['candidates']})" if r["candidates"] else "")
+    chk.mark(ambiguous, "ambiguous_name", "commune_name", hints)
+    chk.mark(unknown, "unknown_name", "commune_name", hints)
+    return ci
+
+
+def _former_names(found: dict, per: str, grp: pd.DataFrame, names: list) -> None:
+    """Names unknown in ``per`` matched among earlier vintages: the old code, so that the row gets
+    the successor pointer (``not_in_force``) exactly as the old code would."""
+    ref = register.as_date(per)
+    earlier = [day for day in register.VINTAGES.values() if day < ref]
+    for (nm, d), name in zip(zip(grp["name"], grp["district"]), names):
+        r = found[(nm, d, per)]
+        if isinstance(r["code"], str) or r["method"] == "ambiguous":
+            continue
+        for day in reversed(earlier):
+            old = register.match_names([name], [d], on=day).table.iloc[0]
+            if isinstance(old["code"], str):
+                found[(nm, d, per)] = old
+                break
+
+
+def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[str] | None) -> None:
+    """A code must be a unit in force in its period; point closed codes to their successor."""
+    if known_units is not None:  # one list for every period: a check per distinct code
+        unknown = np.array([isinstance(c, str) and not c.startswith("!") and c not in known_units for c in ucode])
+        chk.mark(unknown[ci], "unknown_commune", "commune_code")
+        return
+    ok = chk.ok
+    P = len(uper)
+    pair = ci.astype(np.int64) * P + pi
+    inverse, uniq = pd.factorize(pair[ok])
+    verdict = np.zeros(len(uniq), dtype=np.int8)  # 0 fine, 1 not in force, 2 unknown
+    hint = np.full(len(uniq), "", dtype=object)
+    in_force_cache: dict[str, set] = {}
+    outcome: dict[tuple[str, str], tuple[int, str]] = {}
+    for k, pv in enumerate(uniq):
+        code, per = ucode[pv // P], uper[pv % P]
+        if not isinstance(code, str) or not isinstance(per, Period):
+            continue
+        vkey = register.vintage_of(per)
+        units = in_force_cache.setdefault(vkey, set(register.units(per)["code"]))
+        if code in units:
+            continue
+        if (code, vkey) not in outcome:
+            succ = register.successor(code, per)
+            if succ is not None:
+                outcome[(code, vkey)] = (1, f"{succ['code']} {succ['name']}")
+            else:
+                close = suggest_code(code, units)
+                outcome[(code, vkey)] = (2, f" (có phải {close}? / did you mean {close}?)" if close else "")
+        verdict[k], hint[k] = outcome[(code, vkey)]
+    rows = np.flatnonzero(ok)
+    for v, reason in ((1, "not_in_force"), (2, "unknown_commune")):
+        mask = np.zeros(len(ci), dtype=bool)
+        sel = verdict[inverse] == v
+        mask[rows[sel]] = True
+        h = np.full(len(ci), "", dtype=object)
+        h[rows[sel]] = hint[inverse[sel]]
+        chk.mark(mask, reason, "commune_code", h)
+
+
+def suggest_code(code: str, known: set[str]) -> str | None:
+    """The likely intended code: two neighbouring digits swapped, else one digit mistyped (None when unclear).
+
+    >>> suggest_code("28576", {"28756", "28759"}), suggest_code("28750", {"28756", "28759"})
+    ('28756', None)
+    """
+    def diff(a, b):
+        return [i for i in range(len(a)) if a[i] != b[i]]
+    swapped = [k for k in known if len(k) == len(code) and sorted(k) == sorted(code)
+               and len(d := diff(k, code)) == 2 and d[1] == d[0] + 1]
+    if len(swapped) == 1:
+        return swapped[0]
+    typo = [k for k in known if len(k) == len(code) and len(diff(k, code)) == 1]
+    return typo[0] if len(typo) == 1 else None
+
+
+#: Above this many possible (commune, period, element) keys, hash tables replace dense arrays.
+DENSE_KEYS = 20_000_000
+
+
+def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | None = None) -> np.ndarray:
+    """Fold identical duplicates (keep the first); quarantine every row of a conflicting group."""
+    folded = np.zeros(len(key), dtype=bool)
+    rows = np.flatnonzero(chk.ok)
+    if n_keys is not None and n_keys <= DENSE_KEYS:
+        dup = np.bincount(key[rows], minlength=n_keys)[key[rows]] > 1
+    else:
+        dup = pd.Series(key[rows]).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return folded
+    d = pd.DataFrame({"row": rows[dup], "key": key[rows[dup]], "value": vals[rows[dup]]})
+    g = d.groupby("key")["value"]
+    conflict = (g.transform("nunique") > 1).to_numpy()
+    listing = g.transform(lambda v: "; ".join(f"{x:g}" for x in v)).to_numpy()
+    mask = np.zeros(len(key), dtype=bool)
+    mask[d["row"].to_numpy()[conflict]] = True
+    hint = np.full(len(key), "", dtype=object)
+    hint[d["row"].to_numpy()] = listing
+    chk.mark(mask, "conflicting_duplicate", "value", hint)
+    same = d[~conflict]
+    folded[same["row"].to_numpy()[same.duplicated("key", keep="first").to_numpy()]] = True
+    return folded
+
+
+def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray, ok: np.ndarray,
+                     chk: _Checker, n_keys: int | None = None) -> None:
+    """Quarantine a numerator larger than its denominator in the same commune and period."""
+    reg = elements()
+    den_of = np.array([ue.index(reg[e].denominator) if e in reg and reg[e].denominator in ue else -1 for e in ue])
+    E = len(ue) + 1
+    num_rows = np.flatnonzero(ok & (den_of[ei] >= 0))
+    if not len(num_rows):
+        return
+    if n_keys is not None and n_keys <= DENSE_KEYS:  # a (unit-period × element) table of values
+        table = np.full(n_keys, np.nan)
+        table[unit_period[ok] * E + ei[ok]] = vals[ok]
+        den_vals = table[unit_period[num_rows] * E + den_of[ei[num_rows]]]
+    else:
+        lookup = pd.Index(unit_period[ok] * E + ei[ok])
+        pos = lookup.get_indexer(unit_period[num_rows] * E + den_of[ei[num_rows]])
+        den_vals = np.where(pos >= 0, vals[ok][pos] if len(pos) else np.nan, np.nan)
+    with np.errstate(invalid="ignore"):
+        over = vals[num_rows] > den_vals
+    if not over.any():
+        return
+    mask = np.zeros(len(ei), dtype=bool)
+    mask[num_rows[over]] = True
+    hint = np.full(len(ei), "", dtype=object)
+    hint[num_rows[over]] = [f"{ue[den_of[e]]} = {d:g}" for e, d in zip(ei[num_rows[over]], den_vals[over])]
+    chk.mark(mask, "numerator_above_denominator", "value", hint)
+
+
+def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd.DataFrame:
+    bad = np.flatnonzero(~chk.ok)
+    q = raw.iloc[bad]
+    reasons = [chk.names[r] for r in chk.reason[bad]]
+    cols = [chk.columns[c] for c in chk.column[bad]]
+    hints = [chk.hint.get(i, "") for i in bad.tolist()]
+    values = {c: q[c].to_numpy() for c in ("commune_code", "commune_name", "period", "element", "value") if c in q}
+    values["line"] = values["sheet"] = values["value"]
+    shown = [values[c][k] if c in values else "" for k, c in enumerate(cols)]
+    per = q["period"].to_numpy()
+    cache: dict[tuple, tuple[str, str]] = {}
+    vi, en = [], []
+    for key in zip(reasons, shown, per, hints):
+        if key not in cache:
+            cache[key] = (_reason_text(key[0], "vi", *key[1:]), _reason_text(key[0], "en", *key[1:]))
+        vi.append(cache[key][0])
+        en.append(cache[key][1])
+    sheet_col = q["column"].to_numpy()
+    out = pd.DataFrame({
+        "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(),
+        # a wide sheet's column (e.g. "D:Thấp còi") for value faults; else the field's name
+        "column": [qc if (c == "value" and qc) else c for c, qc in zip(cols, sheet_col)],
+        "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
+                         for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
+        "commune_name": q["commune_name"].to_numpy() if "commune_name" in q else "",
+        "period": per, "element": q["element"].to_numpy(), "value": q["value"].to_numpy(),
+        "reason": reasons, "reason_vi": vi, "reason_en": en,
+    })
+    return out[QUARANTINE_COLUMNS].reset_index(drop=True)
+
+
