@@ -1,0 +1,189 @@
+"""Data quality of children's measurements, as in WHO Anthro's data-quality report.
+
+The checks WHO and UNICEF (2019) recommend before prevalence is published: the share of flagged
+z-scores, the preference for some last digits of weight and length/height (rounding to whole or half
+units instead of reading the scale), heaping of ages on whole years, the standard deviation of the
+z-scores (about 0.8–1.2 in a well-measured population; wider means measurement error), and how many
+records lack a date.  Every function takes the output of :func:`btchild_analysis.anthropometry.score`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .anthropometry import rules
+from .style import add_notices
+
+Z_NAMES = ("haz", "waz", "whz")
+SD_RANGE = (0.8, 1.2)
+#: SMART digit-preference score above which the last digits are judged problematic.
+DPS_LIMIT = 20.0
+_T = {
+    "records": ("Số trẻ có số đo được nhận", "Children with accepted measurements"),
+    "missing_birth_date": ("Thiếu ngày sinh (%)", "Birth date missing (%)"),
+    "missing_measured_on": ("Thiếu ngày đo (%)", "Measurement date missing (%)"),
+    "age_from_months": ("Tuổi chỉ ghi bằng tháng (%)", "Age given in months only (%)"),
+    "age_missing": ("Không xác định được tuổi (%)", "Age unknown (%)"),
+    "measure_missing": ("Không ghi tư thế đo (%)", "Measuring position not recorded (%)"),
+    "standing_under_9m": ("Đo đứng khi dưới 9 tháng (%)", "Measured standing before 9 months (%)"),
+    "flagged": ("{z}: ngoài giới hạn WHO (%)", "{z}: outside the WHO limits (%)"),
+    "sd": ("{z}: độ lệch chuẩn", "{z}: standard deviation"),
+    "dps": ("Ưu tiên chữ số cuối — {m} (điểm DPS)", "Digit preference — {m} (DPS score)"),
+    "heaping": ("Dồn tuổi vào tròn năm (tỷ số)", "Age heaping on whole years (ratio)"),
+}
+_MEASURES = {"weight_kg": ("cân nặng", "weight"), "lenhei_cm": ("chiều cao", "length/height")}
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return _T[key][0 if lang == "vi" else 1].format(**kw)
+
+
+def z_summary(scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Mean, SD, skewness, kurtosis and flagged share of each z-score (unflagged values), optionally by a column.
+
+    Returns a row per (group,) indicator: ``n, flagged, pct_flagged, mean, sd, skewness, kurtosis, sd_ok``
+    (``sd_ok``: SD within 0.8–1.2; kurtosis is Pearson's, 3 for a normal distribution).
+    """
+    groups = [("all", scored)] if by is None else list(scored.groupby(by, sort=True))
+    rows = []
+    for key, g in groups:
+        for z in Z_NAMES:
+            v = g[z].to_numpy(float)
+            f = g[f"{z}_flag"].to_numpy(bool)
+            ok = v[~np.isnan(v) & ~f]
+            n_all = int((~np.isnan(v)).sum())
+            sd = float(np.std(ok, ddof=1)) if len(ok) > 1 else np.nan
+            rows.append({**({by: key} if by else {}), "indicator": z.upper(), "n": len(ok), "flagged": int(f.sum()),
+                         "pct_flagged": 100 * f.sum() / n_all if n_all else np.nan,
+                         "mean": float(ok.mean()) if len(ok) else np.nan, "sd": sd,
+                         "skewness": float(stats.skew(ok)) if len(ok) > 2 else np.nan,
+                         "kurtosis": float(stats.kurtosis(ok, fisher=False)) if len(ok) > 3 else np.nan,
+                         "sd_ok": bool(SD_RANGE[0] <= sd <= SD_RANGE[1]) if np.isfinite(sd) else None})
+    return pd.DataFrame(rows)
+
+
+def last_digit(values) -> np.ndarray:
+    """The last recorded digit (the first decimal) of weights or lengths; -1 where missing.
+
+    >>> last_digit([12.3, 8.0, 75.45, float("nan")]).tolist()
+    [3, 0, 4, -1]
+    """
+    v = np.asarray(values, dtype=float)
+    tenths = np.floor(np.round(np.abs(v) * 10, 6))
+    return np.where(np.isnan(v), -1, np.nan_to_num(tenths) % 10).astype(int)
+
+
+def digit_preference(scored: pd.DataFrame, column: str) -> tuple[pd.DataFrame, float]:
+    """Counts of each last digit 0–9 of ``column`` (``weight_kg`` or ``lenhei_cm``) and the SMART score.
+
+    The digit-preference score is ``100 × sqrt(χ² / (n × 9))`` against equal shares: 0 when every digit
+    is as common as the others, 100 when only one digit is used; above 20 is problematic (SMART).
+    """
+    d = last_digit(scored[column])
+    d = d[d >= 0]
+    counts = np.bincount(d, minlength=10)[:10]
+    n = int(counts.sum())
+    table = pd.DataFrame({"digit": range(10), "count": counts, "pct": 100 * counts / n if n else np.nan})
+    if n == 0:
+        return table, np.nan
+    chi2 = float(((counts - n / 10) ** 2 / (n / 10)).sum())
+    return table, 100 * np.sqrt(chi2 / (n * 9))
+
+
+def age_heaping(scored: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Children by completed month of age (0–59) and the whole-year heaping ratio.
+
+    The ratio is the count at 12, 24, 36 and 48 completed months over the mean of the neighbouring
+    months (11 and 13, 23 and 25 …): about 1 without heaping, above 1 when ages are rounded to years.
+    """
+    m = np.floor(scored["age_months"].to_numpy(float))
+    m = m[~np.isnan(m) & (m >= 0) & (m < 60)].astype(int)
+    counts = np.bincount(m, minlength=60)[:60]
+    table = pd.DataFrame({"month": range(60), "count": counts})
+    years = np.array([12, 24, 36, 48])
+    neighbours = (counts[years - 1] + counts[years + 1]) / 2
+    ratio = counts[years].sum() / neighbours.sum() if neighbours.sum() else np.nan
+    return table, float(ratio)
+
+
+def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The data-quality checks in one table: ``check, label, value, expected, ok``."""
+    n = len(scored)
+    rows = [("records", _t("records", lang), n, "", None)]
+
+    def pct(mask) -> float:
+        return 100 * float(np.sum(mask)) / n if n else np.nan
+
+    src = scored["age_source"].to_numpy(dtype=object)
+    for key, mask in (("missing_birth_date", scored["birth_date"].isna()),
+                      ("missing_measured_on", scored["measured_on"].isna()),
+                      ("age_from_months", src == "months"), ("age_missing", src == ""),
+                      ("measure_missing", scored["measure"].to_numpy(dtype=object) == ""),
+                      ("standing_under_9m", scored["standing_under_9m"])):
+        v = pct(mask)
+        rows.append((key, _t(key, lang), v, "< 5", bool(v < 5) if np.isfinite(v) else None))
+    zs = z_summary(scored)
+    for r in zs.itertuples(index=False):
+        rows.append((f"flagged_{r.indicator.lower()}", _t("flagged", lang, z=r.indicator), r.pct_flagged, "< 1",
+                     bool(r.pct_flagged < 1) if np.isfinite(r.pct_flagged) else None))
+        rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, "0.8–1.2", r.sd_ok))
+    for col, names in _MEASURES.items():
+        _, dps = digit_preference(scored, col)
+        rows.append((f"dps_{col}", _t("dps", lang, m=names[0 if lang == "vi" else 1]), dps, f"≤ {DPS_LIMIT:g}",
+                     bool(dps <= DPS_LIMIT) if np.isfinite(dps) else None))
+    _, ratio = age_heaping(scored)
+    rows.append(("age_heaping", _t("heaping", lang), ratio, "0.8–1.2",
+                 bool(0.8 <= ratio <= 1.2) if np.isfinite(ratio) else None))
+    return pd.DataFrame(rows, columns=["check", "label", "value", "expected", "ok"])
+
+
+# ----------------------------------------------------------------------------- figures
+
+def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool = False):
+    """Histograms of HAZ, WAZ, WHZ (unflagged) against the WHO standard (normal, mean 0, SD 1)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)
+    grid = np.linspace(-5, 5, 201)
+    for ax, z in zip(axes, Z_NAMES):
+        v = scored[z].to_numpy(float)
+        v = v[~np.isnan(v) & ~scored[f"{z}_flag"].to_numpy(bool)]
+        ax.hist(v, bins=np.arange(-5, 5.01, 0.25), density=True, color="#56B4E9", edgecolor="white")
+        ax.plot(grid, stats.norm.pdf(grid), color="#D55E00", lw=1.5, label="WHO 2006")
+        ax.set_title(f"{z.upper()} (n = {len(v):,})")
+        ax.set_xlim(-5, 5)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle("Phân bố điểm z so với chuẩn WHO" if lang == "vi" else "z-scores against the WHO standard")
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    add_notices(fig, lang, synthetic=synthetic)
+    return fig
+
+
+def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool = False):
+    """Bars of the last digit of weight and of length/height, and children by month of age."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1, 2]})
+    for ax, col in zip(axes[:2], _MEASURES):
+        table, dps = digit_preference(scored, col)
+        ax.bar(table["digit"], table["pct"], color="#009E73")
+        ax.axhline(10, color="#333333", lw=0.8, ls="--")
+        ax.set_xticks(range(10))
+        ax.set_title(f"{_MEASURES[col][0 if lang == 'vi' else 1]} — DPS {dps:.0f}", fontsize=10)
+        ax.set_ylabel("%")
+    table, ratio = age_heaping(scored)
+    axes[2].bar(table["month"], table["count"], color=["#E69F00" if m in (12, 24, 36, 48) else "#999999"
+                                                       for m in table["month"]])
+    axes[2].set_title(("Tháng tuổi" if lang == "vi" else "Age in completed months") + f" — {ratio:.2f}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    add_notices(fig, lang, synthetic=synthetic)
+    return fig
+
+
+def limits_text(lang: str = "vi") -> str:
+    """The WHO flag limits in words (for a report's footnote)."""
+    f = rules()["flags"]
+    parts = [f"{z.upper()} < {lo} {'hoặc' if lang == 'vi' else 'or'} > {hi}" for z, (lo, hi) in f.items()]
+    head = "Giá trị bị đánh dấu (loại khỏi tỷ lệ): " if lang == "vi" else "Flagged (excluded from prevalence): "
+    return head + "; ".join(parts)
