@@ -36,7 +36,8 @@ PROVINCE_CODE = "83"
 PROVINCE_NAME = "Tỉnh Bến Tre"
 #: After 2025-07-01 the units belong to the new Vĩnh Long province (202/2025/QH15), with no districts;
 #: their aggregate is the former Bến Tre area, not the whole new province.
-PROVINCE_2025 = ("83", "Địa bàn tỉnh Bến Tre cũ (nay thuộc tỉnh Vĩnh Long)")
+#: Coded 86, the GSO code of (new) Vĩnh Long province, and named as the part of it that it is.
+PROVINCE_2025 = ("86", "Địa bàn tỉnh Bến Tre cũ (nay thuộc tỉnh Vĩnh Long)")
 
 VINTAGES: dict[str, dt.date] = {
     "2013": dt.date(2013, 4, 6),
@@ -119,7 +120,8 @@ def vintage_of(on: object) -> str:
     its reference date, the day before its report is due (31 October for a year, 30 April for H1):
     so 2020 → ``"2020"`` and 2024 → ``"2023"`` (the 2024 annual report is due before the 1 December
     2024 mergers).  Dates before 2013-04-06 get the 2013 list: the same 164 units, except that Xã Mỹ
-    Thành belonged to Huyện Châu Thành until 49/NQ-CP moved it to Thành phố Bến Tre.
+    Thành belonged to Huyện Châu Thành until 49/NQ-CP moved it to Thành phố Bến Tre (:func:`units`
+    gives that earlier membership for dates before 2013-04-06).
 
     >>> vintage_of("2019"), vintage_of(2020), vintage_of("2024-12-01")
     ('2013', '2020', '2024')
@@ -203,7 +205,30 @@ def units(on: object = "2013-04-06") -> pd.DataFrame:
     >>> len(units("2019-12-31")), len(units("2020-02-01")), len(units("2025-01-01"))
     (164, 157, 148)
     """
+    if as_date(on) < VINTAGES["2013"]:
+        return _units_before_2013().copy()
     return _units_of_vintage(vintage_of(on)).copy()
+
+
+@lru_cache(maxsize=1)
+def _units_before_2013() -> pd.DataFrame:
+    """The 2013 list with the district of every unit as it was before 2013-04-06.
+
+    The change table's ``district_transfer`` rows effective 2013-04-06 (49/NQ-CP of 05/4/2013 moved
+    Xã Mỹ Thành from Huyện Châu Thành to Thành phố Bến Tre) are undone: Thành phố Bến Tre 16 units,
+    Huyện Châu Thành 23.
+    """
+    out = _units_of_vintage("2013").copy()
+    ch = changes()
+    moves = ch[(ch["change_type"] == "district_transfer") & (ch["effective_date"] == VINTAGES["2013"])]
+    codes = dict(zip(out["district_name"], out["district_code"]))
+    for code, district in zip(moves["old_code"], moves["old_district"]):
+        if district not in codes:
+            raise RegisterError(f"unit_changes.csv: unknown district '{district}' for {code} (district_transfer)")
+        hit = out["code"] == code
+        out.loc[hit, "district_code"], out.loc[hit, "district_name"] = codes[district], district
+        out.loc[hit, "class"] = [_class_2010(codes[district], t) for t in out.loc[hit, "type"]]
+    return out
 
 
 def districts(on: object = "2013-04-06") -> pd.DataFrame:
