@@ -1,326 +1,397 @@
-"""The report runner: a YAML run spec → papermill runs in parallel → HTML (code hidden) → index page.
+"""The report runner: a YAML run spec → one process per notebook → HTML pages → ``index.html``.
 
-One failing notebook does not stop the others: its HTML shows the error and the index marks it.
-Outputs are written to a temporary file and moved into place, so a killed run leaves no half-written
-page.  A run whose notebook, parameters and data have not changed since its last success is skipped
-unless ``force``.
+* The spec is checked whole before anything runs (:mod:`btchild_analysis.runspec`).
+* Each report runs in a process of its own (:mod:`btchild_analysis.report_worker`) with a timeout
+  (``timeout`` of the spec, per-run override).  A notebook that fails, hangs, or kills its kernel or
+  its process marks only that report failed; the index is always written.
+* SIGTERM (or Ctrl-C) stops the workers and their kernels, records what finished and writes the
+  index, then :class:`ReportStopped` is raised.
+* A report writes into a staging folder; its files are moved into the output folder one rename each
+  once the report is over, so a killed report never leaves a half-written page or workbook.
+* State is kept per report in the output folder, under a lock (:mod:`btchild_analysis.state`); a
+  report whose inputs are unchanged and whose outputs are intact is skipped unless ``force``.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
-import html
 import json
 import os
-import re
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from .errors import BtchildError, RunSpecError
+from .outputs import atomic_write_text
+from .pages import failure_page, one_line, texts
+from .portfolio_index import build_index
+from .report_worker import RESULT
+from .runspec import (DEFAULT_SPEC, NOTEBOOKS, PATH_PARAMS, RUNNER_PARAMS, Job, expand, load_spec,  # noqa: F401
+                      resolve_auto, slug)
+from .state import State, describe_outputs, fingerprint as _fingerprint, is_fresh, package_hash
 
-from . import register
-from ._resources import DATA
-from .errors import RunSpecError
-from .style import label
+STAGING = ".btchild_staging"
+LOGS = ".btchild_logs"
+#: Seconds a stopped worker gets to shut its kernel down before it is killed.
+GRACE = 5.0
+POLL = 0.1
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-DEFAULT_SPEC = DATA / "runspec.yaml"
-CACHE_FILE = ".btchild_runs.json"
-_RUN_KEYS = {"name", "notebook", "params", "for_each"}
 
+class ReportStopped(BtchildError):
+    """``btchild report`` was stopped (SIGTERM / Ctrl-C); what finished is recorded, the index written."""
+
+
+def _implicit_inputs(params: dict) -> list[str]:
+    """Inputs a report reads when its path parameters are empty: the sample, ``$BTCHILD_BOUNDARIES``."""
+    paths = []
+    if not params.get("data"):
+        from .sample import sample_dir
+        paths.append(str(sample_dir()))
+    if not params.get("boundaries") and os.environ.get("BTCHILD_BOUNDARIES"):
+        paths.append(os.environ["BTCHILD_BOUNDARIES"])
+    return paths
+
+
+def fingerprint(job: Job, code: str | None = None) -> str:
+    """Hash of the job's notebook, parameters (language included), every input path and the package."""
+    return _fingerprint(job.notebook, job.params, PATH_PARAMS, _implicit_inputs(job.params), code)
+
+
+# --- what a report is, for the index ------------------------------------------------------------------
+
+def _area(job: Job) -> dict:
+    from .style import label
+
+    district = job.params.get("district")
+    if district is None:
+        return {"vi": label("province", "vi"), "en": label("province", "en")}
+    try:
+        from . import register
+        from .periods import parse_period
+        on = parse_period(job.params.get("period") or job.params.get("year") or 2020).reference_date
+        name = str(register.find_district(district, on)["district_name"])
+    except Exception:  # an unknown district fails in the notebook itself; here the index shows it as given
+        name = str(district)
+    return {"vi": name, "en": name}
+
+
+def _provenance(params: dict) -> tuple[bool, str]:
+    """Whether a report's data are synthetic, and a source line without paths."""
+    data = params.get("data")
+    try:
+        from .dataset import read_descriptor
+    except ImportError:  # the descriptor reader is not there yet: the sample is the synthetic data
+        read_descriptor = None
+    if read_descriptor is not None:
+        try:
+            d = read_descriptor(data or None)
+            source = " — ".join(str(x) for x in (d.get("title") or d.get("source"), d.get("as_of")) if x)
+            return bool(d.get("synthetic")), one_line(source or (Path(data).name if data else ""), 200)
+        except Exception:  # a bad descriptor fails the notebook with its own reason
+            pass
+    return data is None, (Path(str(data)).name if data else "")
+
+
+def _display_params(params: dict) -> dict:
+    shown = {}
+    for k, v in params.items():
+        if k in RUNNER_PARAMS or k in ("district", "period", "lang") or v is None:
+            continue
+        if k in PATH_PARAMS:
+            v = [Path(str(x)).name for x in v] if isinstance(v, list) else Path(str(v)).name
+        shown[k] = one_line(", ".join(map(str, v)) if isinstance(v, list) else v, 120)
+    return shown
+
+
+def page_title(job: Job, lang: str) -> str:
+    """Title of a report's page: report, area, period in the page's language."""
+    from .portfolio_index import period_text
+
+    period, _ = period_text(job.params.get("period"), lang)
+    parts = [job.title.get(lang) or job.name, _area(job)[lang], period]
+    return " — ".join(p for p in parts if p)
+
+
+def _entry(job: Job, lang: str) -> dict:
+    synthetic, source = _provenance(job.params)
+    return {"name": job.name, "kind": Path(job.notebook).stem, "title": job.title,
+            "district": job.params.get("district"), "area": _area(job),
+            "period": job.params.get("period", job.params.get("year")), "lang": lang,
+            "status": job.status, "error": job.error, "html": job.html, "outputs": job.outputs,
+            "fingerprint": job.fingerprint, "seconds": job.seconds,
+            "finished": dt.datetime.now().isoformat(timespec="seconds"),
+            "synthetic": synthetic, "source": source, "display_params": _display_params(job.params)}
+
+
+# --- running one report in its own process -----------------------------------------------------------
 
 @dataclass
-class Job:
-    """One notebook run: its output name, notebook and parameters."""
-
-    name: str
-    notebook: str
-    params: dict
-    status: str = "pending"  # pending | ok | failed | skipped
-    seconds: float = 0.0
-    error: str = ""
-    html: str = ""
-    fingerprint: str = ""
-    extra: dict = field(default_factory=dict)
+class _Running:
+    job: Job
+    proc: subprocess.Popen
+    staging: Path
+    log: object
+    started: float
+    timed_out: bool = False
 
 
-def resolve_auto(value: object, key: str, today: dt.date | None = None) -> object:
-    """Replace ``"auto"`` for ``year``/``period`` by the report due around the run date.
-
-    The annual report of year Y is due before 1 November of Y; the six-monthly one before 1 May.
-    ``year: auto`` gives the run date's year; ``period: auto`` gives ``YYYYH1`` from January to
-    October's end of the first half's reporting window (before 1 May) and ``YYYY`` after.
-
-    >>> resolve_auto("auto", "year", dt.date(2026, 4, 20)), resolve_auto("auto", "period", dt.date(2026, 4, 20))
-    (2026, '2026H1')
-    >>> resolve_auto("auto", "period", dt.date(2026, 10, 2))
-    '2026'
-    """
-    if value != "auto":
-        return value
-    today = today or dt.date.today()
-    if key == "year":
-        return today.year
-    if key == "period":
-        return f"{today.year}H1" if today < dt.date(today.year, 5, 1) else str(today.year)
-    raise RunSpecError(f"'auto' is only understood for year and period, not for '{key}'")
+def _start(job: Job, out: Path, lang: str) -> _Running:
+    staging = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{job.name}-", dir=out / STAGING))
+    spec = {"name": job.name, "notebook": job.notebook, "params": job.params, "staging": str(staging),
+            "lang": job.params.get("lang", lang), "page_title": page_title(job, job.params.get("lang", lang))}
+    job_file = staging / ".job.json"
+    job_file.write_text(json.dumps(spec, default=str), encoding="utf-8")
+    log = open(staging / ".worker.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "btchild_analysis.report_worker", str(job_file)],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return _Running(job, proc, staging, log, time.monotonic())
 
 
-def load_spec(path: str | Path | None = None) -> dict:
-    """Read and validate a run spec; :class:`RunSpecError` names the bad key."""
-    path = Path(path) if path else DEFAULT_SPEC
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunSpecError(f"{path}: no such run spec") from None
-    except yaml.YAMLError as exc:
-        raise RunSpecError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(spec, dict) or not isinstance(spec.get("runs"), list) or not spec["runs"]:
-        raise RunSpecError(f"{path}: 'runs' must be a non-empty list")
-    for i, run in enumerate(spec["runs"]):
-        where = f"{path}: runs[{i}]"
-        if not isinstance(run, dict):
-            raise RunSpecError(f"{where} must be a mapping")
-        unknown = set(run) - _RUN_KEYS
-        if unknown:
-            raise RunSpecError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_RUN_KEYS))}")
-        for key in ("name", "notebook"):
-            if not isinstance(run.get(key), str) or not run[key]:
-                raise RunSpecError(f"{where}.{key} is missing or not text")
-        if not (NOTEBOOKS / run["notebook"]).exists() and not Path(run["notebook"]).exists():
-            raise RunSpecError(f"{where}.notebook: {run['notebook']} not found in {NOTEBOOKS}")
-        if "params" in run and not isinstance(run["params"], dict):
-            raise RunSpecError(f"{where}.params must be a mapping")
-        if run.get("for_each") not in (None, "districts"):
-            raise RunSpecError(f"{where}.for_each: only 'districts' is understood, not {run['for_each']!r}")
-    if "defaults" in spec and not isinstance(spec["defaults"], dict):
-        raise RunSpecError(f"{path}: 'defaults' must be a mapping")
-    return spec
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
-def _slug(text: str) -> str:
-    s = register.fold(text)
-    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
-
-
-_PATH_PARAMS = ("data", "boundaries", "files")
-
-
-def _absolute(value: object) -> object:
-    """Paths given relative to where the command runs, made absolute (notebooks run in notebooks/)."""
-    if isinstance(value, list):
-        return [_absolute(v) for v in value]
-    if isinstance(value, str) and value and not Path(value).is_absolute():
-        return str(Path(value).resolve())
-    return value
-
-
-def expand(spec: dict, today: dt.date | None = None, overrides: dict | None = None) -> list[Job]:
-    """The jobs of a spec: ``for_each: districts`` → the province and each district."""
-    defaults = dict(spec.get("defaults") or {})
-    defaults.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    jobs = []
-    for run in spec["runs"]:
-        params = {**defaults, **(run.get("params") or {})}
-        params = {k: _absolute(v) if k in _PATH_PARAMS else resolve_auto(v, k, today) for k, v in params.items()}
-        variants = [None]
-        if run.get("for_each") == "districts":
-            variants = [None] + register.districts(params.get("year", 2020))["district_code"].tolist()
-        for d in variants:
-            p = dict(params)
-            if run.get("for_each") == "districts":
-                p["district"] = d
-            fmt = {k: ("tinh" if v is None and k == "district" else v) for k, v in p.items()}
-            name = _slug(run["name"].format(**{**fmt, "district": fmt.get("district", "tinh")}))
-            nb = run["notebook"] if Path(run["notebook"]).is_absolute() else str(NOTEBOOKS / run["notebook"])
-            jobs.append(Job(name=name, notebook=nb, params=p))
-    names = [j.name for j in jobs]
-    if len(set(names)) != len(names):
-        raise RunSpecError("two runs produce the same output name; make each 'name' distinct")
-    return jobs
-
-
-def _data_fingerprint(params: dict) -> str:
-    h = hashlib.sha256()
-    paths = [params.get("data"), params.get("boundaries"), os.environ.get("BTCHILD_BOUNDARIES")]
-    from .sample import sample_dir
-    if not params.get("data"):
-        paths.append(str(sample_dir()))
-    for p in filter(None, paths):
-        p = Path(p)
-        files = sorted(p.rglob("*")) if p.is_dir() else [p]
-        for f in files:
-            if f.is_file():
-                st = f.stat()
-                h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
-    pkg = Path(__file__).resolve().parent
-    for f in sorted(pkg.rglob("*")):
-        if f.suffix in (".py", ".yaml", ".csv"):
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def fingerprint(job: Job) -> str:
-    """Hash of the notebook, the parameters, the data files and the package code."""
-    h = hashlib.sha256(Path(job.notebook).read_bytes())
-    h.update(json.dumps(job.params, sort_keys=True, default=str).encode())
-    h.update(_data_fingerprint(job.params).encode())
-    return h.hexdigest()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def to_html(nb) -> str:
-    """HTML of an executed notebook with code cells hidden."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    return body
-
-
-def run_job(job: Job, out_dir: str | Path) -> Job:
-    """Execute one job with papermill and write its HTML (also when the notebook fails)."""
-    import nbformat
-    import papermill as pm
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    params = {**job.params, "output_dir": str(out_dir.resolve()), "report_name": job.name}
-    with tempfile.TemporaryDirectory() as tmp:
-        executed = Path(tmp) / "out.ipynb"
+def _stop_all(running: list[_Running]) -> None:
+    """SIGTERM each worker's session (the worker shuts its kernel down), SIGKILL what is left after GRACE."""
+    for r in running:
+        _signal_group(r.proc, signal.SIGTERM)
+    deadline = time.monotonic() + GRACE
+    for r in running:
         try:
-            pm.execute_notebook(job.notebook, str(executed), parameters=params, kernel_name="python3",
-                                progress_bar=False, cwd=str(Path(job.notebook).parent), log_output=False)
-            job.status = "ok"
-        except Exception as exc:  # papermill writes the failed notebook with its error before raising
-            job.status = "failed"
-            job.error = _short_error(exc)
-        if executed.exists():
-            nb = nbformat.read(executed, as_version=4)
-            page = to_html(nb)
-        else:
-            page = f"<html><body><h1>{html.escape(job.name)}</h1><pre>{html.escape(job.error)}</pre></body></html>"
-    target = out_dir / f"{job.name}.html"
-    _atomic_write(target, page)
-    job.html = target.name
-    job.seconds = round(time.perf_counter() - start, 2)
+            r.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(r.proc, signal.SIGKILL)
+            r.proc.wait()
+
+
+def _died(rc: int, lang: str) -> str:
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = str(-rc)
+        return texts(lang)["reason_killed"].format(signal=name)
+    return texts(lang)["reason_exit"].format(code=rc)
+
+
+def _remove_outputs(out: Path, outputs: dict, keep: set[str]) -> None:
+    for name in outputs:
+        if name not in keep:
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+
+
+def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
+    """Read the worker's result, move its files into ``out`` (one rename each), fill in the job."""
+    job = r.job
+    p_lang = job.params.get("lang", lang)
+    r.log.close()
+    result_file = r.staging / RESULT
+    if r.timed_out:
+        job.status, job.error = "failed", texts(p_lang)["reason_timeout"].format(seconds=f"{job.timeout:g}")
+    elif result_file.exists():
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        job.status, job.error = result["status"], result["error"]
+    else:
+        job.status, job.error = "failed", _died(r.proc.returncode, p_lang)
+    job.seconds = round(time.monotonic() - r.started, 2)
+    page = f"{job.name}.html"
+    if job.status != "ok" or not (r.staging / page).is_file():
+        job.status = "failed" if job.status == "ok" else job.status
+        job.error = job.error or texts(p_lang)["reason_no_page"]
+        if not (r.staging / page).is_file() or not result_file.exists():
+            (r.staging / page).write_text(failure_page(page_title(job, p_lang), job.error, p_lang), encoding="utf-8")
+        produced = [page]  # a failed report publishes only its page: no half-made annex
+    else:
+        produced = sorted(f.name for f in r.staging.iterdir() if f.is_file() and not f.name.startswith("."))
+    for name in produced:
+        os.replace(r.staging / name, out / name)
+    if previous:
+        _remove_outputs(out, previous.get("outputs", {}), set(produced))
+    job.html = page
+    job.outputs = describe_outputs(out, produced)
+    if job.status == "failed":
+        logs = out / LOGS
+        logs.mkdir(exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.replace(r.staging / ".worker.log", logs / f"{job.name}.log")
+    shutil.rmtree(r.staging, ignore_errors=True)
     return job
 
 
-def _short_error(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    lines = [ln for ln in text if ln.strip()]
-    return " | ".join(lines[-3:])[:500] if lines else type(exc).__name__
+def _clean_stale_staging(out: Path) -> None:
+    """Remove staging folders of runs that are gone (a run killed with SIGKILL leaves its own)."""
+    for d in (out / STAGING).iterdir():
+        pid = d.name.split("-", 1)[0]
+        alive = pid.isdigit() and _alive(int(pid))
+        if not alive:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _stop_signals(flag: threading.Event):
+    """While running, SIGTERM and SIGINT set ``flag`` (the loop then stops cleanly) instead of killing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    for s in old:
+        signal.signal(s, lambda signum, frame: flag.set())
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+# --- the portfolio ----------------------------------------------------------------------------------
+
+def _prepare_out(out_dir: str | Path) -> Path:
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise RunSpecError(f"--out {out}: is a file, not a folder")
+    try:
+        (out / STAGING).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunSpecError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    return out
 
 
 def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "outputs", jobs: int | None = None,
                   force: bool = False, overrides: dict | None = None, today: dt.date | None = None,
-                  progress: bool = True) -> list[Job]:
-    """Run every job of a spec and write ``index.html``.
+                  progress: bool = True, timeout: float | None = None) -> list[Job]:
+    """Run every report of a spec, each in its own process, and write ``index.html``.
 
     Parameters
     ----------
     spec_path : path, optional
         Run spec (default: the bundled one).
     out_dir : path
-        Where the HTML pages, annex workbooks and ``index.html`` go.
+        Where the HTML pages, annex files and ``index.html`` go.
     jobs : int, optional
-        Notebooks run at once (default: the number of cores).
+        Reports run at once (default: the number of cores).
     force : bool
-        Re-run jobs whose inputs have not changed.
+        Re-run reports whose inputs have not changed.
     overrides : dict, optional
-        Parameters that replace the spec's defaults (``lang``, ``data``, ``boundaries``).
+        Parameters that replace the spec's defaults (``lang``, ``data``, ``boundaries``); ``None``
+        values are ignored.
+    today : date, optional
+        Run date for ``period: auto`` (default: today).
+    progress : bool
+        Show a progress bar.
+    timeout : float, optional
+        Seconds per report, replacing the spec's ``timeout`` and every run's own.
 
     Returns
     -------
     list of Job
+        Each with ``status`` ``ok``, ``skipped``, ``failed`` (with ``error``, one line).
+
+    Raises
+    ------
+    RunSpecError
+        A bad spec or output folder: nothing has run.
+    ReportStopped
+        Stopped by SIGTERM or Ctrl-C; finished reports are recorded and the index is written.
     """
     from tqdm import tqdm
 
     spec = load_spec(spec_path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    todo = expand(spec, today, overrides)
-    cache_path = out / CACHE_FILE
-    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    pending = []
+    todo = expand(spec, today, overrides, spec_dir=Path(spec_path).resolve().parent if spec_path else None)
+    if timeout is not None:
+        for j in todo:
+            j.timeout = float(timeout)
+    out = _prepare_out(out_dir)
+    _clean_stale_staging(out)
+    lang = (overrides or {}).get("lang") or spec.defaults.get("lang") or "vi"
+    site = spec.site.model_dump()
+    state = State(out)
+
+    def write_index(entries: dict) -> None:
+        atomic_write_text(out / "index.html", build_index(entries, out, site, lang))
+
+    previous = state.read()
+    code = package_hash()
+    queue: deque[Job] = deque()
     for job in todo:
-        job.fingerprint = fingerprint(job)
-        prev = cache.get(job.name, {})
-        if not force and prev.get("fingerprint") == job.fingerprint and prev.get("status") == "ok" \
-                and (out / f"{job.name}.html").exists():
-            job.status, job.html, job.seconds = "skipped", f"{job.name}.html", prev.get("seconds", 0.0)
+        job.fingerprint = fingerprint(job, code)
+        entry = previous.get(job.name)
+        if not force and is_fresh(entry, job.fingerprint, out):
+            job.status, job.html, job.seconds = "skipped", entry["html"], entry.get("seconds", 0.0)
         else:
-            pending.append(job)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
-    done = []
-    bar = tqdm(total=len(pending), desc="btchild report", disable=not progress, unit="nb")
-    if workers == 1:
-        for job in pending:
-            done.append(run_job(job, out))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_job, job, out): job for job in pending}
-            for fut in as_completed(futures):
-                done.append(fut.result())
-                bar.update()
-    bar.close()
-    by_name = {j.name: j for j in done}
-    result = [by_name.get(j.name, j) for j in todo]
-    for j in result:
-        cache[j.name] = {"fingerprint": j.fingerprint, "status": "ok" if j.status in ("ok", "skipped") else j.status,
-                         "seconds": j.seconds}
-    _atomic_write(cache_path, json.dumps(cache, indent=1))
-    _atomic_write(out / "index.html", index_page(result, spec, lang=(overrides or {}).get("lang") or
-                                                  (spec.get("defaults") or {}).get("lang", "vi")))
-    return result
+            queue.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(queue) or 1))
+    stop = threading.Event()
+    running: list[_Running] = []
+    bar = tqdm(total=len(queue), desc="btchild report", disable=not progress, unit="report")
+    try:
+        with _stop_signals(stop):
+            while (queue or running) and not stop.is_set():
+                while queue and len(running) < workers and not stop.is_set():
+                    running.append(_start(queue.popleft(), out, lang))
+                for r in list(running):
+                    if r.proc.poll() is None and time.monotonic() - r.started > r.job.timeout:
+                        r.timed_out = True
+                        _stop_all([r])
+                    if r.proc.poll() is not None:
+                        running.remove(r)
+                        job = _finish(r, out, lang, previous.get(r.job.name))
+                        state.update({job.name: _entry(job, lang)}, then=write_index)
+                        bar.update()
+                stop.wait(POLL)
+            if stop.is_set():
+                _stop_all(running)
+    finally:
+        bar.close()
+        stopped = _abandon(running, queue, out, lang, previous)
+        state.update(stopped, then=write_index)
+    if stop.is_set():
+        done = sum(j.status in ("ok", "failed") for j in todo)
+        raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
+                            f"the others were stopped and keep their previous pages; index written to {out / 'index.html'}")
+    return todo
 
 
-_STATUS_TEXT = {"ok": ("Hoàn thành", "Done"), "failed": ("Lỗi", "Failed"), "skipped": ("Không đổi (dùng lại)", "Unchanged (reused)"),
-                "pending": ("Chưa chạy", "Not run")}
+def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previous: dict) -> dict[str, dict]:
+    """Reports stopped before their end: staging removed; a previous page stays, else a 'stopped' page.
 
-
-def index_page(jobs: list[Job], spec: dict, lang: str = "vi") -> str:
-    """The portfolio's index: every report with its parameters, status, run time and link (escaped)."""
-    e = html.escape
-    site = spec.get("site") or {}
-    title = site.get("title_vi" if lang == "vi" else "title_en", "btchild")
-    heads = ("Báo cáo", "Tham số", "Trạng thái", "Thời gian chạy (giây)") if lang == "vi" else \
-        ("Report", "Parameters", "Status", "Run time (s)")
-    rows = []
-    for j in jobs:
-        params = ", ".join(f"{e(str(k))}={e(str(v))}" for k, v in j.params.items() if k not in ("output_dir",))
-        status = _STATUS_TEXT[j.status][0 if lang == "vi" else 1]
-        err = f"<br><small>{e(j.error)}</small>" if j.error else ""
-        cls = "failed" if j.status == "failed" else ""
-        rows.append(f'<tr class="{cls}"><td><a href="{e(j.html)}">{e(j.name)}</a></td><td>{params}</td>'
-                    f"<td>{e(status)}{err}</td><td>{j.seconds:.1f}</td></tr>")
-    n_failed = sum(j.status == "failed" for j in jobs)
-    notice = e(label("synthetic_notice", lang)) if any(not j.params.get("data") for j in jobs) else ""
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    summary = (f"{len(jobs)} báo cáo, {n_failed} lỗi — tạo lúc {stamp}" if lang == "vi"
-               else f"{len(jobs)} reports, {n_failed} failed — built {stamp}")
-    return f"""<!DOCTYPE html>
-<html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}}tr.failed{{background:#fde2e1}}
-.notice{{color:#b00020;font-weight:bold}}</style></head>
-<body><h1>{e(title)}</h1><p class="notice">{notice}</p><p>{e(summary)}</p>
-<table><thead><tr>{''.join(f'<th>{h}</th>' for h in heads)}</tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
+    Returns the state entries to record (only for reports without a previous page).
+    """
+    if running:
+        _stop_all([r for r in running if r.proc.poll() is None])
+    for r in running:
+        r.log.close()
+        r.job.status, r.job.error = "stopped", texts(r.job.params.get("lang", lang))["reason_stopped_running"]
+        shutil.rmtree(r.staging, ignore_errors=True)
+    for job in queue:
+        job.status, job.error = "stopped", texts(job.params.get("lang", lang))["reason_stopped_queued"]
+    entries = {}
+    for job in [r.job for r in running] + list(queue):
+        prev = previous.get(job.name)
+        if prev and prev.get("html") and (out / prev["html"]).is_file():
+            continue
+        p_lang = job.params.get("lang", lang)
+        job.html = f"{job.name}.html"
+        atomic_write_text(out / job.html, failure_page(page_title(job, p_lang), job.error, p_lang))
+        job.outputs = describe_outputs(out, [job.html])
+        entries[job.name] = _entry(job, lang)
+    return entries

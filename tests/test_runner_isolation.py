@@ -1,0 +1,138 @@
+"""The runner with tiny notebooks: failures isolated, timeouts, dead workers, skip-if-unchanged, SIGTERM."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from btchild_analysis import reports, state
+from runner_fixtures import HANGS, KERNEL_EXIT, KILL_WORKER, OK, notebook, spec
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(9)>'
+RAISES = f'raise ValueError({SCRIPT!r} + " in /home/ana/secret/x.csv")'
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory):
+    """Five reports at once: one good, one raising, one whose kernel exits, one killing its worker, one hanging."""
+    tmp = tmp_path_factory.mktemp("isolation")
+    mp = pytest.MonkeyPatch()
+    mp.setattr(reports, "package_hash", lambda: "fixed")   # other people edit the package meanwhile
+    bodies = {"ok": OK, "raises": RAISES, "kernel_exit": KERNEL_EXIT, "kills_worker": KILL_WORKER, "hangs": HANGS}
+    runs = [{"name": name, "notebook": str(notebook(tmp / f"{name}.ipynb", body)),
+             "title": {"vi": f"Báo cáo {name}", "en": f"Report {name}"}} for name, body in bodies.items()]
+    runs[0]["params"] = {"marker": IMG}
+    runs[-1]["timeout"] = 3
+    path = spec(tmp / "spec.yaml", runs, timeout=120)
+    out = tmp / "out"
+    jobs = reports.run_portfolio(path, out, jobs=3, progress=False)
+    yield tmp, out, {j.name: j for j in jobs}
+    mp.undo()
+
+
+def test_each_failure_marks_only_its_report(portfolio):
+    _, out, jobs = portfolio
+    assert {n: j.status for n, j in jobs.items()} == {"ok": "ok", "raises": "failed", "kernel_exit": "failed",
+                                                      "kills_worker": "failed", "hangs": "failed"}
+    assert jobs["raises"].error == f"ValueError: {SCRIPT} in x.csv"
+    assert "kernel" in jobs["kernel_exit"].error.lower() or "nhân python" in jobs["kernel_exit"].error.lower()
+    assert "SIGKILL" in jobs["kills_worker"].error
+    assert "3" in jobs["hangs"].error and ("Quá thời gian" in jobs["hangs"].error)
+    for name in jobs:
+        assert state.is_whole(out / f"{name}.html"), name
+    assert (out / "ok_bang.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
+    assert not list((out / reports.STAGING).iterdir())        # no staging left behind
+    assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
+
+
+def test_index_lists_every_report_escaped(portfolio):
+    _, out, _ = portfolio
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("ok", "raises", "kernel_exit", "kills_worker", "hangs"):
+        assert f'href="{name}.html"' in index
+    assert index.count('<tr class="failed">') == 4 and index.count('<tr class="ok">') == 1
+    assert "<script" not in index and "<img" not in index and "/home/ana" not in index
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "onerror=alert(9)&gt;" in index
+    assert 'href="ok_bang.csv"' in index
+    entries = json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]
+    assert entries["hangs"]["status"] == "failed" and entries["ok"]["outputs"].keys() == {"ok.html", "ok_bang.csv"}
+
+
+def test_failed_page_shows_the_reason_escaped(portfolio):
+    _, out, _ = portfolio
+    page = (out / "raises.html").read_text(encoding="utf-8")
+    assert "Báo cáo này không chạy xong" in page
+    assert SCRIPT not in page and "&lt;script&gt;alert" in page
+
+
+def test_rerun_skips_what_is_whole_and_reruns_what_is_not(portfolio, monkeypatch):
+    tmp, out, _ = portfolio
+    monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
+    only_ok = spec(tmp / "only_ok.yaml", [{"name": "ok", "notebook": str(tmp / "ok.ipynb"), "params": {"marker": IMG},
+                                           "title": {"vi": "Báo cáo ok", "en": "Report ok"}}])
+    (job,) = reports.run_portfolio(only_ok, out, progress=False)
+    assert job.status == "skipped"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="hangs.html"' in index       # the other spec's entries are kept
+    # an output emptied by a kill is not skipped; a corrupt state file is set aside, never fatal
+    (out / "ok_bang.csv").write_bytes(b"")
+    (out / state.STATE_FILE).write_text("{not json", encoding="utf-8")
+    (job,) = reports.run_portfolio(only_ok, out, progress=False)
+    assert job.status == "ok" and (out / "ok_bang.csv").stat().st_size > 0
+    assert list(out.glob(state.STATE_FILE + ".corrupt-*"))
+    assert json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]["ok"]["status"] == "ok"
+
+
+def test_out_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    nb = notebook(tmp_path / "n.ipynb", "pass")
+    with pytest.raises(reports.RunSpecError, match="is a file, not a folder"):
+        reports.run_portfolio(spec(tmp_path / "s.yaml", [{"name": "a", "notebook": str(nb)}]), tmp_path / "f",
+                              progress=False)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "\nState:\tZ" in status.read_text()
+
+
+def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_path):
+    marker = tmp_path / "pids"
+    runs = [{"name": "quick", "notebook": str(notebook(tmp_path / "quick.ipynb", OK))},
+            {"name": "sleeps", "notebook": str(notebook(tmp_path / "sleeps.ipynb", HANGS)), "params": {"marker": str(marker)}},
+            {"name": "queued", "notebook": str(tmp_path / "quick.ipynb"), "params": {"period": "2023"}}]
+    path = spec(tmp_path / "spec.yaml", runs)
+    out = tmp_path / "out"
+    code = ("import sys\nfrom btchild_analysis import reports\n"
+            "try:\n    reports.run_portfolio(sys.argv[1], sys.argv[2], jobs=2, progress=False)\n"
+            "except reports.ReportStopped as e:\n    print(e)\n    sys.exit(3)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(out)], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert marker.exists(), "the sleeping notebook never started"
+    time.sleep(0.5)
+    kernel, worker = map(int, marker.read_text().split())
+    proc.send_signal(signal.SIGTERM)
+    stdout, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 3 and "stopped by a signal" in stdout
+    deadline = time.monotonic() + 10
+    while not (_gone(kernel) and _gone(worker)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _gone(worker) and _gone(kernel)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    entries = json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]
+    assert entries["sleeps"]["status"] == "stopped" and 'href="sleeps.html"' in index
+    assert '<tr class="stopped">' in index
+    for name, entry in entries.items():          # every page the index links is there and whole
+        assert state.is_whole(out / entry["html"]), name
+    assert not list((out / reports.STAGING).iterdir())
