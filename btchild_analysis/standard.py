@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import register
-from ._resources import load_yaml
+from ._resources import DATA, load_yaml
 from .errors import EditionError
 from .registry import compare
 
@@ -133,12 +133,63 @@ def edition_for_year(year: int, transitional: str | None = None) -> str:
 
 
 def commune_classes(year: int, overrides: pd.DataFrame | None = None) -> pd.Series:
-    """Class of each unit in force in ``year`` (register), with ``overrides`` (commune_code, year, class)."""
-    u = register.units(year).set_index("code")["class"]
-    if overrides is not None and len(overrides):
-        o = overrides[overrides["year"].astype(int) == int(year)]
-        u.update(o.set_index("commune_code")["class"])
-    return u
+    """Class of each unit in force in ``year`` (see :func:`class_table`)."""
+    return class_table(year, overrides)["class"]
+
+
+@lru_cache(maxsize=1)
+def _class_data() -> tuple[pd.DataFrame, dict]:
+    listed = pd.read_csv(DATA / "commune_classes.csv", dtype={"commune_code": str, "confirmed": str})
+    listed["valid_from"] = pd.to_datetime(listed["valid_from"]).dt.date
+    listed["valid_to"] = pd.to_datetime(listed["valid_to"]).dt.date
+    return listed, load_yaml("class_lists.yaml")["classes"]
+
+
+def class_lists(year: int) -> dict[str, dict | None]:
+    """For each listed class, the entry of ``class_lists.yaml`` covering ``year`` (None: no list known)."""
+    _, lists = _class_data()
+    return {k: next((e for e in spans if e["from"] <= int(year) <= e["to"]), None) for k, spans in lists.items()}
+
+
+def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Class of every unit in force in ``year``, where it comes from, and whether it is in doubt.
+
+    The class is the register's (by type and district), replaced by the package lists of island and
+    especially difficult communes in force on the year's reference date (``commune_classes.csv``, with
+    their legal bases).  ``overrides`` (``commune_code, year, class``; e.g. the synthetic sample's list)
+    replace both for the years they cover and are taken as the complete list of those years.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by code: ``class``, ``class_basis`` (the list used), ``class_unsure_vi`` /
+        ``class_unsure_en`` (why the class is not certain: a year whose list could not be confirmed;
+        empty when it is certain).
+    """
+    u = register.units(year).set_index("code")
+    out = pd.DataFrame({"class": u["class"], "class_basis": "register", "class_unsure_vi": "",
+                        "class_unsure_en": ""}, index=u.index)
+    o = overrides[overrides["year"].astype(int) == int(year)] if overrides is not None and len(overrides) else None
+    if o is not None and len(o):
+        basis = o["source"].astype(str) if "source" in o else pd.Series("supplied list", index=o.index)
+        known = o[o["commune_code"].isin(out.index)]
+        out.loc[known["commune_code"], "class"] = known["class"].to_numpy()
+        out.loc[known["commune_code"], "class_basis"] = basis[known.index].to_numpy()
+        return out
+    listed, _ = _class_data()
+    day = register.as_date(int(year))
+    hit = listed[(listed["valid_from"] <= day) & (listed["valid_to"] >= day) & listed["commune_code"].isin(out.index)]
+    out.loc[hit["commune_code"], "class"] = hit["class"].to_numpy()
+    out.loc[hit["commune_code"], "class_basis"] = hit["legal_basis"].to_numpy()
+    doubt = [(k, e) for k, e in class_lists(year).items() if e is None or e.get("confirmed") is False]
+    if doubt:
+        out["class_unsure_vi"] = "; ".join(
+            f"chưa xác nhận được danh sách '{k}' năm {year}" + (f" ({e['note_vi']})" if e and e.get("note_vi") else "")
+            for k, e in doubt)
+        out["class_unsure_en"] = "; ".join(
+            f"no confirmed list of '{k}' for {year}" + (f" ({e['note_en']})" if e and e.get("note_en") else "")
+            for k, e in doubt)
+    return out
 
 
 def assess(scores: pd.DataFrame, classes: pd.DataFrame | None = None,
@@ -164,11 +215,14 @@ def assess(scores: pd.DataFrame, classes: pd.DataFrame | None = None,
     out = []
     for year, part in scores.groupby(scores["year"].astype(int), sort=True):
         ed = load_edition(edition_for_year(year, transitional))
-        klass = commune_classes(year, classes)
-        units = register.units(year).set_index("code")
+        klass = class_table(year, classes)
         for code, sheet in part.groupby("commune_code", sort=True):
             got = dict(zip(sheet["criterion"], sheet["score"].astype(float)))
-            out.append({"commune_code": code, "year": int(year), **_verdict(ed, got, klass.get(code, "con_lai"))})
+            k = klass.loc[code] if code in klass.index else None
+            unsure = (k["class_unsure_vi"], k["class_unsure_en"]) if k is not None and k["class_unsure_vi"] else None
+            out.append({"commune_code": code, "year": int(year),
+                        **_verdict(ed, got, "con_lai" if k is None else k["class"], unsure),
+                        "class_basis": "" if k is None else k["class_basis"]})
     res = pd.DataFrame(out)
     if res.empty:
         return res
@@ -177,12 +231,17 @@ def assess(scores: pd.DataFrame, classes: pd.DataFrame | None = None,
     res = res.merge(names, left_on=["commune_code", "year"], right_on=["code", "year"], how="left").drop(columns="code")
     res["status_vi"] = res["status"].map(lambda s: STATUS[s][0])
     cols = ["commune_code", "name", "district_code", "district_name", "year", "edition", "class", "total",
-            "threshold", "n_scored", "n_criteria", "status", "status_vi", "provisional", "reasons_vi", "reasons_en"]
+            "threshold", "n_scored", "n_criteria", "status", "status_vi", "provisional", "reasons_vi", "reasons_en",
+            "class_basis"]
     return res[cols]
 
 
-def _verdict(ed: Edition, got: dict[str, float], klass: str) -> dict:
-    """The verdict for one sheet (pure function: edition, {criterion: score}, class)."""
+def _verdict(ed: Edition, got: dict[str, float], klass: str, unsure: tuple[str, str] | None = None) -> dict:
+    """The verdict for one sheet (pure function: edition, {criterion: score}, class).
+
+    ``unsure`` (reasons in Vietnamese and English) says the class itself is not certain (no confirmed
+    list for the year): the verdict is then provisional when the other class's pass mark would change it.
+    """
     threshold, thr_conf = ed.threshold(klass)
     total = sum(got.values())
     vi, en = [], []
@@ -207,9 +266,24 @@ def _verdict(ed: Edition, got: dict[str, float], klass: str) -> dict:
     if provisional:
         vi.append(f"ngưỡng {threshold} điểm cho loại '{klass}' chưa được xác nhận")
         en.append(f"pass mark {threshold} for class '{klass}' not confirmed")
+    other = _other_threshold(ed, klass) if unsure else None
+    if other is not None and status != "insufficient_data" and not (zeros and ed.no_zero) \
+            and min(threshold, other) <= total < max(threshold, other):
+        provisional = True
+        vi.append(f"loại xã chưa chắc chắn: {unsure[0]}; với ngưỡng {other} điểm kết quả sẽ khác")
+        en.append(f"class uncertain: {unsure[1]}; with the pass mark {other} the verdict would differ")
     return {"edition": ed.id, "class": klass, "total": total, "threshold": threshold,
             "n_scored": len(got), "n_criteria": len(ed.criteria), "status": status,
             "provisional": provisional, "reasons_vi": "; ".join(vi), "reasons_en": "; ".join(en)}
+
+
+def _other_threshold(ed: Edition, klass: str) -> int | None:
+    """The pass mark of the class a commune might have instead (especially difficult, or ordinary)."""
+    alt = "xa_dac_biet_kho_khan" if klass != "xa_dac_biet_kho_khan" else "con_lai"
+    if alt not in ed.thresholds:
+        return None
+    value = ed.thresholds[alt][0]
+    return value if value != ed.thresholds[klass][0] else None
 
 
 def audit(assessed_scores: pd.DataFrame, indicator_values: pd.DataFrame,

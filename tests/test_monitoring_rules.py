@@ -55,3 +55,58 @@ def test_every_indicator_states_its_interval():
 def test_one_method_per_indicator():
     assert {k for k, i in indicators().items() if i.trend_method == "aarr"} == {"stunting_u5", "underweight_u5"}
     assert indicator("stunting_u5").bounds == (0.0, 100.0) and indicator("abuse_rate").bounds == (0.0, None)
+
+
+# ----------------------------------------------------------------------------- commune classes
+
+C2019 = [c.id for c in standard.load_edition("cfc_2019").criteria]
+
+
+def sheet19(code, year, total):
+    """13 criteria summing to ``total``, none zero (criterion 1 takes the remainder)."""
+    rest = [60] * 12
+    return pd.DataFrame({"commune_code": code, "year": year, "criterion": C2019,
+                         "score": [float(total - sum(rest))] + [float(x) for x in rest]})
+
+
+def verdict(df, classes=None):
+    return standard.assess(df, classes).iloc[0]
+
+
+def test_an_island_commune_at_849_in_2022_passes_at_800():
+    # Xã Tam Hiệp (29053), recognised as an island commune by 589/QĐ-TTg of 20/4/2021
+    v = verdict(sheet19("29053", 2022, 849))
+    assert v["class"] == "mien_nui_hai_dao" and v["threshold"] == 800 and v["status"] == "met"
+    assert "589/QĐ-TTg" in v["class_basis"] and not v["provisional"]
+
+
+def test_before_recognition_the_same_commune_is_ordinary():
+    v = verdict(sheet19("29053", 2020, 849))  # 2020: before 589/QĐ-TTg
+    assert v["class"] == "xa_dong_bang" and v["threshold"] == 850 and v["status"] == "not_met"
+    # 2020 has no confirmed list of especially difficult communes: at 800 it would pass → provisional, said why
+    assert v["provisional"] and "xa_dac_biet_kho_khan" in v["reasons_en"] and "2020" in v["reasons_en"]
+
+
+def test_a_verdict_the_class_cannot_change_is_not_provisional():
+    for total, status in ((870, "met"), (790, "not_met")):  # above 850 or below 800: same in any class
+        v = verdict(sheet19("29173", 2022, total))
+        assert v["status"] == status and not v["provisional"], total
+
+
+def test_a_supplied_list_is_the_complete_list_of_its_year():
+    classes = pd.DataFrame({"commune_code": ["29230"], "year": [2022], "class": ["xa_dac_biet_kho_khan"],
+                            "source": ["synthetic list (not a legal list)"]})
+    listed = verdict(sheet19("29230", 2022, 820), classes)
+    assert listed["status"] == "met" and listed["threshold"] == 800 and not listed["provisional"]
+    assert listed["class_basis"] == "synthetic list (not a legal list)"
+    other = verdict(sheet19("29173", 2022, 820), classes)
+    assert other["status"] == "not_met" and not other["provisional"] and other["class_basis"] == "register"
+
+
+def test_class_table_rows_carry_their_legal_basis():
+    t = standard.class_table(2022)
+    assert set(t.loc[t["class"] == "mien_nui_hai_dao"].index) == {"29023", "29053"}
+    assert (t["class_unsure_en"] != "").all()  # 2022: 353/QĐ-TTg names not confirmed
+    t14 = standard.class_table(2014)  # 539/QĐ-TTg (2013–2015), partly confirmed: used, nothing in doubt
+    assert (t14["class"] == "xa_dac_biet_kho_khan").sum() == 16 and (t14["class_unsure_en"] == "").all()
+    assert standard.class_lists(2030)["xa_dac_biet_kho_khan"] is None

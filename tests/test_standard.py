@@ -55,7 +55,9 @@ def test_2019_exactly_at_the_pass_mark_passes():
 def test_2019_one_point_below_fails_with_the_reason():
     v = verdict(sheet("28804", 2019, s19(849), C2019))
     assert v["status"] == "not_met"
-    assert v["reasons_vi"] == "Tổng 849 < 850" and v["reasons_en"] == "Total 849 < 850"
+    assert v["reasons_vi"].startswith("Tổng 849 < 850") and v["reasons_en"].startswith("Total 849 < 850")
+    # no confirmed list of especially difficult communes for 2019: at 800 it would pass (issue 14)
+    assert v["provisional"] and "800" in v["reasons_en"]
 
 
 def test_2019_a_zero_criterion_fails_despite_a_high_total():
