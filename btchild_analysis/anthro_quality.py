@@ -170,7 +170,7 @@ def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         ax.bar(table["digit"], table["pct"], color="#009E73")
         ax.axhline(10, color="#333333", lw=0.8, ls="--")
         ax.set_xticks(range(10))
-        ax.set_title(f"{_MEASURES[col][0 if lang == 'vi' else 1]} — DPS {dps:.0f}", fontsize=10)
+        ax.set_title(f"{_MEASURES[col][0 if lang == 'vi' else 1].capitalize()} — DPS {dps:.0f}", fontsize=10)
         ax.set_ylabel("%")
     table, ratio = age_heaping(scored)
     axes[2].bar(table["month"], table["count"], color=["#E69F00" if m in (12, 24, 36, 48) else "#999999"
@@ -187,3 +187,158 @@ def limits_text(lang: str = "vi") -> str:
     parts = [f"{z.upper()} < {lo} {'hoặc' if lang == 'vi' else 'or'} > {hi}" for z, (lo, hi) in f.items()]
     head = "Giá trị bị đánh dấu (loại khỏi tỷ lệ): " if lang == "vi" else "Flagged (excluded from prevalence): "
     return head + "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the report (notebook 05)
+
+HEADINGS = {
+    "title": ("Cân đo trẻ em dưới 5 tuổi: điểm z WHO 2006 và chất lượng số liệu",
+              "Children under five weighed and measured: WHO 2006 z-scores and data quality"),
+    "load": ("Đọc danh sách cân đo", "Reading the measurement lists"),
+    "quarantine": ("Dòng bị cách ly", "Quarantined rows"),
+    "quality": ("Chất lượng số liệu (theo WHO Anthro)", "Data quality (as in WHO Anthro)"),
+    "zsummary": ("Phân bố điểm z theo xã", "z-scores by commune"),
+    "flagged": ("Giá trị bất thường (loại khỏi tỷ lệ)", "Implausible values (excluded from prevalence)"),
+    "prevalence": ("Tỷ lệ suy dinh dưỡng", "Prevalence of malnutrition"),
+    "by_sex_age": ("Theo giới và nhóm tuổi", "By sex and age group"),
+    "tallies": ("So sánh với số liệu xã tự tổng hợp", "Records against the communes' own tallies"),
+    "map": ("Bản đồ tỷ lệ thấp còi theo xã", "Stunting by commune"),
+    "none": ("Không có danh sách cân đo cho kỳ này.", "No measurement list for this period."),
+    "no_quarantine": ("Không có dòng nào bị cách ly.", "No row was quarantined."),
+    "no_flagged": ("Không có giá trị nào vượt giới hạn WHO.", "No value outside the WHO limits."),
+    "no_tallies": ("Không có số liệu xã tự tổng hợp cho kỳ này.", "No commune tallies for this period."),
+    "source": ("Điểm z tính theo Chuẩn tăng trưởng WHO 2006, bảng tham chiếu của gói {ref}.",
+               "z-scores of the WHO 2006 Child Growth Standards, reference tables of the package {ref}."),
+}
+_SEX = {"all": ("Chung", "All"), "male": ("Nam", "Boys"), "female": ("Nữ", "Girls")}
+_LEVEL = {"commune": ("Xã", "Commune"), "district": ("Huyện", "District"), "province": ("Tỉnh", "Province")}
+_COLS = {"unit_name": ("Đơn vị", "Unit"), "sex": ("Giới", "Sex"), "age_group": ("Nhóm tuổi (tháng)", "Age (months)"),
+         "indicator": ("Chỉ tiêu", "Indicator"), "numerator": ("Số trẻ", "Cases"), "denominator": ("Số trẻ được đánh giá", "Children assessed"),
+         "value": ("Tỷ lệ (%)", "Prevalence (%)"), "ci": ("KTC 95%", "95% CI"), "base_mark": ("", "")}
+
+
+def text(key: str, lang: str = "vi", **kw) -> str:
+    """A heading or sentence of the anthropometry report in ``lang``."""
+    return HEADINGS[key][0 if lang == "vi" else 1].format(**kw)
+
+
+def find_measurement_files(data) -> list:
+    """Measurement lists in a data folder (files whose header has sex and weight or height), or the files given.
+
+    ``None`` is the SYNTHETIC sample's ``anthropometry_synthetic.csv``.
+    """
+    from pathlib import Path
+
+    from .anthropometry import _read_cells, _table
+    from .sample import sample_dir
+
+    if data is None:
+        return [sample_dir() / "anthropometry_synthetic.csv"]
+    paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else data)]
+    found = []
+    for p in paths:
+        for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in (".csv", ".xlsx", ".xls")) if p.is_dir() else [p]):
+            try:
+                head = {k: v.head(25) for k, v in _read_cells(f).items()}
+            except Exception:  # an unreadable file is not a measurement list; the loaders report it
+                continue
+            if any(_table(cells, str(f), str(s)) is not None for s, cells in head.items()):
+                found.append(f)
+    return found
+
+
+def is_synthetic(data) -> bool:
+    """True for the bundled sample or a folder whose ``datapackage.yaml`` says ``synthetic: true``."""
+    if data is None:
+        return True
+    from .dataset import read_descriptor
+    try:
+        return bool(read_descriptor(data)["synthetic"])
+    except Exception:  # a folder without a readable descriptor is real data
+        return False
+
+
+def prevalence_table(prev: pd.DataFrame, level: str | None = None, lang: str = "vi",
+                     indicators: list[str] | None = None, by: str | None = None) -> pd.DataFrame:
+    """Prevalence for display: one row per unit (and sex or age group when ``by``), labelled in ``lang``."""
+    from .anthropometry import indicator_label
+
+    p = prev if level is None else prev[prev["level"] == level]
+    if by is None:
+        p = p[(p["sex"] == "all") & (p["age_group"] == "all")]
+    elif by == "sex":
+        p = p[p["age_group"] == "all"]
+    else:
+        p = p[p["sex"] == "all"]
+    if indicators:
+        p = p[p["indicator"].isin(indicators)]
+    i = 0 if lang == "vi" else 1
+    out = pd.DataFrame({
+        _COLS["unit_name"][i]: p["unit_name"].to_numpy(),
+        **({_COLS["sex"][i]: [_SEX[s][i] for s in p["sex"]]} if by == "sex" else {}),
+        **({_COLS["age_group"][i]: p["age_group"].to_numpy()} if by == "age_group" else {}),
+        _COLS["indicator"][i]: [indicator_label(x, lang) for x in p["indicator"]],
+        _COLS["numerator"][i]: p["numerator"].to_numpy(), _COLS["denominator"][i]: p["denominator"].to_numpy(),
+        _COLS["value"][i]: p["value"].round(1).to_numpy(),
+        _COLS["ci"][i]: [f"{a:.1f}–{b:.1f}" if np.isfinite(a) else "" for a, b in zip(p["ci_low"], p["ci_high"])],
+        " ": p["base_mark"].to_numpy()})
+    return out.reset_index(drop=True)
+
+
+def compare_tallies(elements: pd.DataFrame, tallies: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Stunting and underweight from the records against the communes' own tallies, by commune.
+
+    ``elements`` from :func:`anthropometry.as_elements`; ``tallies`` long submissions (same period).
+    The z column is the difference over its binomial standard error at the tally's rate.
+    """
+    from . import register
+
+    els = list(rules()["elements"])
+    rec = elements[elements["element"].isin(els)].pivot_table(index=["commune_code", "period"], columns="element",
+                                                                values="value", aggfunc="sum")
+    tal = tallies[tallies["element"].isin(els)].pivot_table(index=["commune_code", "period"], columns="element",
+                                                             values="value", aggfunc="sum")
+    m = rec.join(tal, how="inner", lsuffix="_rec", rsuffix="_tally").reset_index()
+    i = 0 if lang == "vi" else 1
+    names = {}
+    for per in m["period"].unique():
+        names.update(register.units(per).set_index("code")["name"].to_dict())
+    out = {("Xã", "Commune")[i]: [names.get(c, c) for c in m["commune_code"]]}
+    for num, den, lab in (("u5_stunted", "u5_measured", ("Thấp còi", "Stunting")),
+                          ("u5_underweight", "u5_weighed", ("Nhẹ cân", "Underweight"))):
+        pr = 100 * m[f"{num}_rec"] / m[f"{den}_rec"]
+        pt = 100 * m[f"{num}_tally"] / m[f"{den}_tally"]
+        se = np.sqrt(pt * (100 - pt) / m[f"{den}_rec"])
+        src = (("danh sách", "records"), ("xã báo cáo", "tally"))
+        out[f"{lab[i]} % ({src[0][i]})"] = pr.round(1)
+        out[f"{lab[i]} % ({src[1][i]})"] = pt.round(1)
+        out[f"{lab[i]} z"] = ((pr - pt) / se).round(1)
+    return pd.DataFrame(out)
+
+
+def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthetic: bool, lang: str = "vi") -> str:
+    """Write a table beside the report as CSV (marked synthetic when it is); returns the Markdown link."""
+    from .outputs import write_csv
+    from .sections import link, output_path
+    from .style import label
+
+    path = output_path(output_dir, report_name, f"{key}.csv")
+    write_csv(path, df, comment=label("synthetic_notice", lang) if synthetic else None)
+    return link(path, lang)
+
+
+def commune_tallies(data, period: object) -> pd.DataFrame:
+    """The communes' own counts (``u5_measured`` …) for ``period``: the sample's for ``None``, a data
+    folder's accepted submissions, nothing for a single measurement file."""
+    from pathlib import Path
+
+    els = list(rules()["elements"])
+    if data is None:
+        from .sample import load_sample
+        subs = load_sample().submissions
+    elif Path(data).is_dir():
+        from .dataset import load_dataset
+        subs = load_dataset(data).elements
+    else:
+        return pd.DataFrame(columns=["commune_code", "period", "element", "value"])
+    return subs[(subs["period"].astype(str) == str(period)) & subs["element"].isin(els)]

@@ -427,3 +427,42 @@ def test_generator_is_deterministic_and_committed():
     committed = pd.read_csv(sample_dir() / "anthropometry_synthetic.csv", dtype=str, keep_default_na=False)
     again = generate().astype(str)
     pd.testing.assert_frame_equal(committed, again.reset_index(drop=True), check_dtype=False)
+
+
+# ----------------------------------------------------------------------------- the notebook
+
+NB = "05_anthropometry_quality"
+
+
+def test_notebook_pair_and_parameters():
+    from pathlib import Path
+
+    import jupytext
+    import nbformat
+    import papermill as pm
+
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    ipynb = nbformat.read(nb_dir / f"{NB}.ipynb", as_version=4)
+    paired = jupytext.read(nb_dir / f"{NB}.py")
+    assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in paired.cells]
+    assert all(not c.outputs and c.execution_count is None for c in ipynb.cells if c.cell_type == "code")
+    params = pm.inspect_notebook(str(nb_dir / f"{NB}.ipynb"))
+    assert set(params) == {"period", "district", "lang", "data", "boundaries", "output_dir", "report_name"}
+    assert all(p["help"] and p["inferred_type_name"] != "None" for p in params.values())
+
+
+def test_notebook_runs_in_english_for_a_district(tmp_path):
+    from pathlib import Path
+
+    import nbformat
+    import papermill as pm
+
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(nb_dir / f"{NB}.ipynb"), str(out), kernel_name="btchild", progress_bar=False,
+                        parameters={"lang": "en", "district": "Ba Tri", "output_dir": str(tmp_path)}, cwd=str(nb_dir))
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
+                     for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
+    assert "Huyện Ba Tri" in text and "Synthetic" in text and "Stunting" in text
+    assert "Thành phố Bến Tre" not in text  # only the district's communes
+    assert (tmp_path / f"{NB}_ty_le.csv").exists()

@@ -1,0 +1,126 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (btchild)
+#     language: python
+#     name: btchild
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Cân đo trẻ em: điểm z WHO 2006 và chất lượng số liệu / Children's measurements: WHO 2006 z-scores and data quality
+#
+# Từ danh sách trẻ được cân, đo của trạm y tế: dòng bị cách ly, chất lượng số đo (như báo cáo của WHO
+# Anthro), giá trị bất thường, tỷ lệ thấp còi, nhẹ cân, gầy còm, thừa cân và so sánh với số liệu xã tự
+# tổng hợp. / From the health stations' lists of children weighed and measured: quarantined rows, the
+# quality of the measurements (as WHO Anthro reports it), implausible values, the prevalence of stunting,
+# underweight, wasting and overweight, and the records against the communes' own tallies.
+
+# %% tags=["parameters"]
+period: str = "2024"  # kỳ báo cáo / report period: "2024" or "2024H1"
+district: "Optional[str]" = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
+lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
+data: "Optional[str]" = None  # thư mục hoặc tệp danh sách cân đo / folder or file of measurement lists; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: "Optional[str]" = None  # tệp ranh giới xã / commune boundary file; None: sơ đồ / schematic layout
+output_dir: str = "."  # nơi ghi các bảng tải về / folder for the downloadable tables
+report_name: str = "05_anthropometry_quality"  # tên tệp của báo cáo / file stem of the report
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from btchild_analysis import anthro_quality as aq
+from btchild_analysis import anthropometry as an
+from btchild_analysis import boundaries as bnd
+from btchild_analysis import indicators, maps, register, sections
+
+sections.setup_figures()
+synthetic = aq.is_synthetic(data)
+code = sections.district_code(district, period)
+display(Markdown(f"# {aq.text('title', lang)} — {sections.area_name(district, period, lang)}, {period}"))
+display(Markdown(sections.synthetic_banner(synthetic, lang)))
+display(Markdown(aq.text("source", lang, ref=an.reference_source())))
+
+# %%
+display(Markdown(f"## {aq.text('load', lang)}"))
+files = aq.find_measurement_files(data)
+loaded = an.read_measurements(files) if files else None
+records = loaded.records if loaded is not None else None
+if records is not None:
+    records = sections.in_area(records[records["period"] == str(period)], district, period)
+if records is None or records.empty:
+    display(Markdown(f"*{aq.text('none', lang)}*"))
+else:
+    display(Markdown(loaded.summary_text(lang)))
+    scored = an.score(records)
+    prev = an.prevalence(scored)
+
+# %%
+if loaded is not None:
+    display(Markdown(f"## {aq.text('quarantine', lang)}"))
+    q = sections.in_area(loaded.quarantine, district, period) if code else loaded.quarantine
+    if q.empty:
+        display(Markdown(f"*{aq.text('no_quarantine', lang)}*"))
+    else:
+        shown = q[["file", "row", "column", "commune_code", "value", f"reason_{'vi' if lang == 'vi' else 'en'}"]]
+        display(sections.show(shown.head(50)))
+        display(Markdown(aq.write_table(q, output_dir, report_name, "cach_ly", synthetic, lang)))
+
+# %%
+if records is not None and not records.empty:
+    display(Markdown(f"## {aq.text('quality', lang)}"))
+    display(sections.show(aq.quality_summary(scored, lang)))
+    aq.plot_z_distributions(scored, lang, synthetic)
+    plt.show()
+    aq.plot_digits_and_ages(scored, lang, synthetic)
+    plt.show()
+    display(Markdown(f"### {aq.text('zsummary', lang)}"))
+    by_commune = aq.z_summary(scored, by="commune_code")
+    display(sections.show(by_commune[by_commune["sd_ok"] == False]))  # noqa: E712 (None = too few)
+    display(Markdown(aq.write_table(by_commune, output_dir, report_name, "diem_z_theo_xa", synthetic, lang)))
+
+# %%
+if records is not None and not records.empty:
+    display(Markdown(f"## {aq.text('flagged', lang)}"))
+    display(Markdown(aq.limits_text(lang)))
+    fl = an.flagged(scored)
+    if fl.empty:
+        display(Markdown(f"*{aq.text('no_flagged', lang)}*"))
+    else:
+        display(sections.show(fl.head(50)))
+        display(Markdown(aq.write_table(fl, output_dir, report_name, "gia_tri_bat_thuong", synthetic, lang)))
+
+# %%
+if records is not None and not records.empty:
+    display(Markdown(f"## {aq.text('prevalence', lang)}"))
+    top = "district" if code else "province"
+    display(sections.show(aq.prevalence_table(prev, top, lang)))
+    if not code and (prev["level"] == "district").any():
+        display(sections.show(aq.prevalence_table(prev, "district", lang, ["stunting", "underweight", "wasting"])))
+    display(Markdown(f"### {aq.text('by_sex_age', lang)}"))
+    main = ["stunting", "underweight", "wasting", "overweight"]
+    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="sex")))
+    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="age_group")))
+    display(Markdown(aq.write_table(prev, output_dir, report_name, "ty_le", synthetic, lang)))
+
+# %%
+if records is not None and not records.empty:
+    display(Markdown(f"## {aq.text('tallies', lang)}"))
+    elements = an.as_elements(prev)
+    tallies = aq.commune_tallies(data, period)
+    if tallies.empty:
+        display(Markdown(f"*{aq.text('no_tallies', lang)}*"))
+    else:
+        display(sections.show(aq.compare_tallies(elements, tallies, lang)))
+
+# %%
+if records is not None and not records.empty:
+    display(Markdown(f"## {aq.text('map', lang)}"))
+    values = indicators.compute(elements, "commune", which=["stunting_u5"])
+    geo = bnd.get_geometry(boundaries, period)
+    maps.indicator_map(values, "stunting_u5", str(period), geo, district=code, lang=lang, synthetic=synthetic)
+    plt.show()
