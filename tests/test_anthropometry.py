@@ -437,7 +437,7 @@ NB = "05_anthropometry_quality"
 def test_notebook_pair_and_parameters():
     from pathlib import Path
 
-    import jupytext
+    jupytext = pytest.importorskip("jupytext")
     import nbformat
     import papermill as pm
 
