@@ -49,7 +49,7 @@ def _details(entry: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in shown.items())
 
 
-def _row(entry: dict, files: list[str], lang: str, t: dict) -> dict:
+def _row(name: str, entry: dict, files: list[str], lang: str, t: dict) -> dict:
     status = entry.get("status", "pending")
     period, window = period_text(entry.get("period"), lang)
     finished = entry.get("finished") or ""
@@ -65,10 +65,11 @@ def _row(entry: dict, files: list[str], lang: str, t: dict) -> dict:
             "reason": one_line(entry.get("error", "")) if status != "ok" else "",
             "html": entry.get("html") or "",
             "area": area.get(lang) or area.get("vi") or t["province"],
-            "area_sort": (entry.get("district") is not None, area.get("vi") or ""),
+            "area_sort": (entry.get("district") is not None, str(entry.get("district") or "")),  # GSO order
             "period": period, "window": window, "period_sort": str(entry.get("period") or ""),
             "details": _details(entry), "finished": finished,
-            "downloads": [{"href": f, "name": f, "kind": t[_DOWNLOADS[Path(f).suffix]]} for f in files]}
+            "downloads": [{"href": f, "name": Path(f).stem[len(name) + 1:] or f, "kind": t[_DOWNLOADS[Path(f).suffix]]}
+                          for f in files]}
 
 
 def build_index(entries: dict[str, dict], out_dir: str | Path, site: dict, lang: str = "vi",
@@ -98,7 +99,7 @@ def build_index(entries: dict[str, dict], out_dir: str | Path, site: dict, lang:
         kind = entry.get("kind") or name
         title = (entry.get("title") or {}).get(lang) or kind
         group = groups.setdefault(kind, {"title": title, "rows": []})
-        group["rows"].append(_row(entry, files[name], lang, t))
+        group["rows"].append(_row(name, entry, files[name], lang, t))
     ordered = [groups[k] for k in sorted(groups)]
     for g in ordered:
         g["rows"].sort(key=lambda r: (r["area_sort"], r["period_sort"]))

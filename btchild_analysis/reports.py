@@ -38,7 +38,8 @@ from .runspec import (DEFAULT_SPEC, NOTEBOOKS, PATH_PARAMS, RUNNER_PARAMS, Job, 
 from .state import State, describe_outputs, fingerprint as _fingerprint, is_fresh, package_hash
 
 STAGING = ".btchild_staging"
-LOGS = ".btchild_logs"
+#: Worker logs of failed reports: kept outside the (possibly published) output folder.
+LOGS = Path(tempfile.gettempdir()) / "btchild-logs"
 #: Seconds a stopped worker gets to shut its kernel down before it is killed.
 GRACE = 5.0
 POLL = 0.1
@@ -151,8 +152,17 @@ def _start(job: Job, out: Path, lang: str) -> _Running:
     log = open(staging / ".worker.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "btchild_analysis.report_worker", str(job_file)],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=_die_with_parent)
     return _Running(job, proc, staging, log, time.monotonic())
+
+
+def _die_with_parent() -> None:
+    """In the worker, before it starts (Linux): SIGTERM when the runner dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
@@ -220,10 +230,9 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
     job.html = page
     job.outputs = describe_outputs(out, produced)
     if job.status == "failed":
-        logs = out / LOGS
-        logs.mkdir(exist_ok=True)
         with contextlib.suppress(OSError):
-            os.replace(r.staging / ".worker.log", logs / f"{job.name}.log")
+            LOGS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(r.staging / ".worker.log", LOGS / f"{job.name}.log")
     shutil.rmtree(r.staging, ignore_errors=True)
     return job
 
@@ -343,8 +352,8 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     stop = threading.Event()
     running: list[_Running] = []
     bar = tqdm(total=len(queue), desc="btchild report", disable=not progress, unit="report")
-    try:
-        with _stop_signals(stop):
+    with _stop_signals(stop):   # also during the clean-up: a second SIGTERM does not cut it short
+        try:
             while (queue or running) and not stop.is_set():
                 while queue and len(running) < workers and not stop.is_set():
                     running.append(_start(queue.popleft(), out, lang))
@@ -358,12 +367,10 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
                         state.update({job.name: _entry(job, lang)}, then=write_index)
                         bar.update()
                 stop.wait(POLL)
-            if stop.is_set():
-                _stop_all(running)
-    finally:
-        bar.close()
-        stopped = _abandon(running, queue, out, lang, previous)
-        state.update(stopped, then=write_index)
+        finally:
+            bar.close()
+            stopped = _abandon(running, queue, out, lang, previous)
+            state.update(stopped, then=write_index)
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "

@@ -22,7 +22,7 @@ def _entry(name, kind="01_status", district=None, area="Tỉnh Bến Tre", statu
 
 @pytest.fixture
 def folder(tmp_path):
-    for name in ("status_tinh", "status_836", "status_836_x", "report", "broken"):
+    for name in ("status_tinh", "status_836", "status_836_x", "status_829", "report", "broken"):
         (tmp_path / f"{name}.html").write_text("<html></html>", encoding="utf-8")
     with zipfile.ZipFile(tmp_path / "report_phu_luc.xlsx", "w") as z:
         z.writestr("[Content_Types].xml", "")
@@ -35,6 +35,7 @@ def _entries():
     return {
         "status_836": _entry("status_836", district="836", area="Huyện Ba Tri"),
         "status_tinh": _entry("status_tinh"),
+        "status_829": _entry("status_829", district="829", area="Thành phố Bến Tre"),
         "status_836_x": _entry("status_836_x", district="836", area="Huyện Ba Tri", period="2024H1"),
         "report": _entry("report", kind="03_report", title={"vi": "Báo cáo tiến độ", "en": "Progress report"}),
         "broken": _entry("broken", kind="04_quality", title={"vi": "Chất lượng", "en": "Quality"}, status="failed",
@@ -48,9 +49,9 @@ def test_grouped_by_kind_with_titles_and_area_names(folder):
     headings = re.findall(r"<h2>(.*?)</h2>", page)
     assert headings == ["Xã phù hợp với trẻ em", "Báo cáo tiến độ", "Chất lượng"]
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', page)
-    # province first, then the district; the link text is the area's name, never the slug
-    assert links[:3] == [("status_tinh.html", "Tỉnh Bến Tre"), ("status_836.html", "Huyện Ba Tri"),
-                         ("status_836_x.html", "Huyện Ba Tri")]
+    # province first, then the districts in GSO code order; the link text is the area's name, never the slug
+    assert links[:4] == [("status_tinh.html", "Tỉnh Bến Tre"), ("status_829.html", "Thành phố Bến Tre"),
+                         ("status_836.html", "Huyện Ba Tri"), ("status_836_x.html", "Huyện Ba Tri")]
     assert ">status_836<" not in page and "gone.html" not in page
     assert '<html lang="vi">' in page and "<title>Theo dõi trẻ em</title>" in page
     assert "6 tháng đầu năm 2024" in page and "từ 01/11/2023 đến 30/04/2024" in page
@@ -61,8 +62,8 @@ def test_downloads_belong_to_their_own_report(folder):
     assert got == {"status_836": [], "status_836_x": ["status_836_x_bang.csv"],
                    "report": ["report_bang_1.csv", "report_phu_luc.xlsx"]}
     page = build_index(_entries(), folder, SITE, "en")
-    assert '<a href="report_phu_luc.xlsx" download>Excel: report_phu_luc.xlsx</a>' in page
-    assert '<a href="report_bang_1.csv" download>CSV: report_bang_1.csv</a>' in page
+    assert '<a href="report_phu_luc.xlsx" download>Excel: phu_luc</a>' in page
+    assert '<a href="report_bang_1.csv" download>CSV: bang_1</a>' in page
 
 
 def test_failure_reason_is_one_readable_line(folder):
@@ -70,7 +71,7 @@ def test_failure_reason_is_one_readable_line(folder):
     reason = re.search(r'<div class="reason">(.*?)</div>', page, re.S).group(1)
     assert reason == "ValueError: no file x.csv"
     assert "Traceback" not in page and "/home/ana" not in page
-    assert '<tr class="failed">' in page and "5 reports, 1 failed" in page
+    assert '<tr class="failed">' in page and "6 reports, 1 failed" in page
 
 
 def test_english_page(folder):
