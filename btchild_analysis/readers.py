@@ -26,6 +26,7 @@ import csv
 import re
 import zipfile
 from collections import Counter
+from io import StringIO
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -375,7 +376,18 @@ def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame,
         if line.count('"') % 2:
             bad[i] = ("unbalanced_quote", line)
             continue
-        rows.append(next(csv.reader([line], delimiter=info.sep), []))
+        try:
+            split = list(csv.reader(StringIO(line, newline=""), delimiter=info.sep))
+        except csv.Error:
+            split = []
+        if len(split) > 1:
+            bad[i] = ("unbalanced_quote", line)
+            continue
+        fields = split[0] if split else []
+        if line.strip() and all(not f.strip() for f in fields):
+            bad[i] = ("separator_line", line)
+            continue
+        rows.append(fields)
         index.append(i)
     width = max((len(r) for r in rows), default=0)
     if len(rows) * max(width, 1) > max(lim.max_cells, lim.max_rows):
@@ -680,7 +692,10 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
             "fault": "below_table", "fault_hint": ""})], ignore_index=True)
     if bad_lines:
         hdr_line = int(cells.index[header.row])
-        mine = {i: v for i, v in bad_lines.items() if i > hdr_line}
+        mine = {i: v for i, v in bad_lines.items() if i > hdr_line and v[0] != "separator_line"}
+        n_sep = sum(1 for i, v in bad_lines.items() if i > hdr_line and v[0] == "separator_line")
+        skipped["separator_line"] += n_sep
+        rows_read += n_sep
         if mine:
             frame = pd.concat([frame, pd.DataFrame({
                 **base, "row": [i + 1 for i in mine], "column": "", "commune_code": None, "commune_name": None,

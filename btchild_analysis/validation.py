@@ -558,6 +558,10 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
     hints = [chk.hint.get(i, "") for i in bad.tolist()]
     values = {c: q[c].to_numpy() for c in ("commune_code", "commune_name", "period", "element", "value") if c in q}
     values["line"] = values["sheet"] = values["value"]
+    if "commune_code" in values:  # a row that named its commune: show the code it was matched to
+        resolved = codes[bad]
+        values["commune_code"] = np.array([r if is_blank(c) and isinstance(r, str) and not r.startswith("!") else c
+                                           for c, r in zip(values["commune_code"], resolved)], dtype=object)
     shown = [values[c][k] if c in values else "" for k, c in enumerate(cols)]
     per = q["period"].to_numpy()
     cache: dict[tuple, tuple[str, str]] = {}
