@@ -269,8 +269,7 @@ def _table(cells: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame | None:
         found = {r for r in roles.values() if r}
         if "sex" in found and ({"weight_kg", "lenhei_cm"} & found) and len(found) >= 3:
             body = cells.iloc[i + 1:]
-            blank = body.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
-                             or (isinstance(v, str) and not v.strip())).all(axis=1)
+            blank = body.astype("string").apply(lambda c: c.str.strip().fillna("").eq("")).all(axis=1)
             body = body[~blank.to_numpy()]
             out = pd.DataFrame({"file": file, "sheet": sheet, "row": body.index.to_numpy() + 1}, index=body.index)
             heads = {}
@@ -316,15 +315,6 @@ def parse_date(v: object) -> tuple[dt.date | None, bool]:
         return dt.date(y, mo, d), True
     except ValueError:
         return None, False
-
-
-def _per_value(values: np.ndarray, func) -> np.ndarray:
-    """``func`` applied once per distinct value (factorised), broadcast back to the rows."""
-    codes, uniq = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    mapped = [func(u) for u in uniq] + [func(None)]
-    out = np.empty(len(mapped), dtype=object)
-    out[:] = mapped
-    return out[np.where(codes < 0, len(uniq), codes)]
 
 
 class _Marks:
@@ -420,78 +410,113 @@ def read_measurements(paths: str | Path | Iterable[str | Path], period: object |
     return _check(raw, heads, period, commune_code, today or dt.date.today(), known_units, [str(p) for p in paths])
 
 
+class _Col:
+    """A column as codes into its distinct values: parsing and checks run once per distinct value."""
+
+    def __init__(self, values):
+        codes, uniq = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.idx = np.where(codes < 0, len(uniq), codes)
+        self.uniq = list(uniq) + [None]
+
+    def map(self, func, dtype=object) -> np.ndarray:
+        out = np.empty(len(self.uniq), dtype=dtype)
+        for i, u in enumerate(self.uniq):
+            out[i] = func(u)
+        return out[self.idx]
+
+
+def _dates64(c: _Col) -> tuple[np.ndarray, np.ndarray]:
+    """Dates as ``datetime64[D]`` (NaT when empty or unreadable) and whether each cell was readable."""
+    parsed = [parse_date(u) for u in c.uniq]
+    d = np.array([np.datetime64(p[0], "D") if p[0] else np.datetime64("NaT") for p in parsed], dtype="datetime64[D]")
+    return d[c.idx], np.array([p[1] for p in parsed], dtype=bool)[c.idx]
+
+
+def _number(v: object) -> float:
+    return np.nan if _blank(v) or parse_number(v)[0] is None else float(parse_number(v)[0])
+
+
 def _check(raw: pd.DataFrame, heads: dict, period, commune, today: dt.date, known_units, files) -> MeasurementSet:
     R = rules()
     n = len(raw)
     mk = _Marks(n)
-    col = {f: raw[f].to_numpy(dtype=object) for f in FIELDS}
-    shown = {f: np.array(["" if _blank(v) else str(v).strip() for v in col[f]], dtype=object) for f in FIELDS}
+    col = {f: _Col(raw[f].to_numpy(dtype=object)) for f in FIELDS}
+    shown = {f: c.map(lambda v: "" if _blank(v) else str(v).strip()) for f, c in col.items()}
+    empty = {f: c.map(_blank, bool) for f, c in col.items()}
     # commune and period
-    codes = _per_value(np.where(pd.isna(col["commune_code"]), commune, col["commune_code"]) if commune else
-                       col["commune_code"], normalise_code)
+    codes = col["commune_code"].map(normalise_code)
+    if commune:
+        codes = np.where(empty["commune_code"], normalise_code(commune), codes)
     mk.mark(pd.isna(codes), "no_commune", "commune_code")
-    mk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in codes]), "bad_code", "commune_code",
-            shown["commune_code"])
-    per_in = col["period"] if period is None else np.where(pd.isna(col["period"]), str(period), col["period"])
-    pers = _per_value(per_in, lambda v: None if _blank(v) else _try_period(v))
-    mk.mark(np.array([p == "!" for p in pers], bool), "bad_period", "period", shown["period"])
-    sex = _per_value(col["sex"], _sex_code)
-    mk.mark(np.array([s is None for s in sex]), "bad_sex", "sex", shown["sex"])
-    born, bok = _dates(col["birth_date"])
-    meas, mok = _dates(col["measured_on"])
+    mk.mark(col["commune_code"].map(lambda v: str(normalise_code(v)).startswith("!"), bool) & ~empty["commune_code"],
+            "bad_code", "commune_code", shown["commune_code"])
+    per = col["period"].map(lambda v: "" if _blank(v) else str(_try_period(v)))
+    if period is not None:
+        per = np.where(empty["period"], str(parse_period(period)), per)
+    mk.mark(per == "!", "bad_period", "period", shown["period"])
+    sex = col["sex"].map(_sex_code)
+    mk.mark(pd.isna(sex), "bad_sex", "sex", shown["sex"])
+    born, bok = _dates64(col["birth_date"])
+    meas, mok = _dates64(col["measured_on"])
     mk.mark(~bok, "bad_date", "birth_date", shown["birth_date"])
     mk.mark(~mok, "bad_date", "measured_on", shown["measured_on"])
-    mk.mark(np.array([d is not None and d > today for d in meas]), "future_date", "measured_on", shown["measured_on"])
-    both = np.array([b is not None and m is not None for b, m in zip(born, meas)])
-    age_days = np.full(n, np.nan)
-    age_days[both] = [(m - b).days for b, m in zip(born[both], meas[both])]
+    mk.mark(meas > np.datetime64(today, "D"), "future_date", "measured_on", shown["measured_on"])
+    both = ~np.isnat(born) & ~np.isnat(meas)
+    age_days = np.where(both, (meas - born).astype("timedelta64[D]").astype(float), np.nan)
     mk.mark(both & (age_days < 0), "born_after", "birth_date", shown["birth_date"], shown["measured_on"])
-    pers = np.array([p if isinstance(p, Period) else (_annual_of(m) if m is not None else None)
-                     for p, m in zip(pers, meas)], dtype=object)
-    mk.mark(np.array([p is None for p in pers]), "no_period", "period")
-    outside = np.array([isinstance(p, Period) and m is not None and not (p.window[0] <= m <= p.window[1])
-                        for p, m in zip(pers, meas)])
-    mk.mark(outside, "outside_period", "measured_on", shown["measured_on"],
-            np.array([str(p) for p in pers], dtype=object))
-    per_str = np.array([str(p) if isinstance(p, Period) else "" for p in pers], dtype=object)
+    derive = (per == "") & ~np.isnat(meas)
+    if derive.any():
+        days, inv = np.unique(meas[derive], return_inverse=True)
+        per[derive] = np.array([str(_annual_of(d.astype(dt.date))) for d in days], dtype=object)[inv]
+    mk.mark(per == "", "no_period", "period")
+    _check_window(per, meas, shown["measured_on"], mk)
+    per_str = np.where(per == "!", "", per)
     _check_units(codes, per_str, mk, known_units)
     # age
-    am = _per_value(col["age_months"], lambda v: parse_number(v)[0] if not _blank(v) else np.nan)
-    am = np.array([np.nan if a is None else a for a in am], dtype=float)
-    mk.mark((~_is_empty(col["age_months"]) & np.isnan(am)) | (am < 0), "bad_age", "age_months", shown["age_months"])
+    am = col["age_months"].map(_number, float)
+    mk.mark((~empty["age_months"] & np.isnan(am)) | (am < 0), "bad_age", "age_months", shown["age_months"])
     from_months = np.isnan(age_days) & ~np.isnan(am)
     age_days = np.where(from_months, np.floor(am * R["days_per_month"] + 0.5), age_days)
     age_months = age_days / R["days_per_month"]
-    shown_age = np.array([f"{a:.1f}" for a in age_months], dtype=object)
+    shown_age = np.round(age_months, 1).astype(str).astype(object)
     mk.mark((age_months >= 60) & from_months, "not_under_five", "age_months", shown_age)
     mk.mark(age_months >= 60, "not_under_five", "birth_date", shown_age)
     # measurements
     values = {}
     for f in ("weight_kg", "lenhei_cm"):
-        v = _per_value(col[f], lambda x: parse_number(x)[0] if not _blank(x) else np.nan)
-        v = np.array([np.nan if x is None else x for x in v], dtype=float)
-        mk.mark(~_is_empty(col[f]) & np.isnan(v), "not_a_number", f, shown[f])
+        v = col[f].map(_number, float)
+        mk.mark(~empty[f] & np.isnan(v), "not_a_number", f, shown[f])
         lo, hi = R["limits"][f]
         with np.errstate(invalid="ignore"):
             mk.mark((v < lo) | (v > hi), "out_of_range", f, shown[f], f"{lo}–{hi}")
         values[f] = v
     mk.mark(np.isnan(values["weight_kg"]) & np.isnan(values["lenhei_cm"]), "no_measurement", "weight_kg")
-    measure = _per_value(col["measure"], lambda v: _coded(v, R["measure_values"]))
-    mk.mark(np.array([m is None for m in measure]), "bad_measure", "measure", shown["measure"])
-    oedema = _per_value(col["oedema"], lambda v: _coded(v, R["oedema_values"]))
-    mk.mark(np.array([o is None for o in oedema]), "bad_oedema", "oedema", shown["oedema"])
+    measure = col["measure"].map(lambda v: _coded(v, R["measure_values"]))
+    mk.mark(pd.isna(measure), "bad_measure", "measure", shown["measure"])
+    oedema = col["oedema"].map(lambda v: _coded(v, R["oedema_values"]))
+    mk.mark(pd.isna(oedema), "bad_oedema", "oedema", shown["oedema"])
     rec = pd.DataFrame({
         "commune_code": codes, "period": per_str, "child_id": shown["child_id"], "sex": sex,
-        "birth_date": born, "measured_on": meas, "age_days": age_days, "age_months": age_months,
-        "age_source": np.where(both, "dates", np.where(from_months, "months", "")),
+        "birth_date": pd.to_datetime(born), "measured_on": pd.to_datetime(meas), "age_days": age_days,
+        "age_months": age_months, "age_source": np.where(both, "dates", np.where(from_months, "months", "")),
         "weight_kg": values["weight_kg"], "lenhei_cm": values["lenhei_cm"], "measure": measure,
-        "oedema": np.array([o == "y" for o in oedema]), "file": raw["file"].to_numpy(), "sheet": raw["sheet"].to_numpy(),
+        "oedema": oedema == "y", "file": raw["file"].to_numpy(), "sheet": raw["sheet"].to_numpy(),
         "row": raw["row"].to_numpy()})
     folded = _duplicates(rec, mk)
     keep = mk.ok & ~folded
     records = rec[keep].reset_index(drop=True)
     records["sex"] = records["sex"].astype(int)
     return MeasurementSet(records, _quarantine(rec, raw, mk, heads), int(folded.sum()), files)
+
+
+def _check_window(per: np.ndarray, meas: np.ndarray, shown: np.ndarray, mk: _Marks) -> None:
+    """A measurement date must fall inside its period's reporting window (``plan.yaml``)."""
+    outside = np.zeros(len(per), bool)
+    for p in set(per.tolist()) - {"", "!"}:
+        lo, hi = (np.datetime64(d, "D") for d in parse_period(p).window)
+        sel = (per == p) & ~np.isnat(meas)
+        outside[sel] = (meas[sel] < lo) | (meas[sel] > hi)
+    mk.mark(outside, "outside_period", "measured_on", shown, per.astype(object))
 
 
 def _try_period(v: object):
@@ -531,22 +556,13 @@ def _coded(v: object, table: dict) -> str | None:
     return None
 
 
-def _is_empty(values: np.ndarray) -> np.ndarray:
-    return np.array([_blank(v) for v in values], dtype=bool)
-
-
-def _dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    parsed = _per_value(values, parse_date)
-    return np.array([p[0] for p in parsed], dtype=object), np.array([p[1] for p in parsed], dtype=bool)
-
-
 def _check_units(codes: np.ndarray, per_str: np.ndarray, mk: _Marks, known_units) -> None:
     ok = mk.ok
     bad = np.zeros(len(codes), bool)
     for per in set(per_str[ok]) - {""}:
         units = known_units if known_units is not None else set(register.units(per)["code"])
         sel = ok & (per_str == per)
-        bad[sel] = [c not in units for c in codes[sel]]
+        bad[sel] = ~pd.Series(codes[sel], dtype=object).isin(units).to_numpy()
     mk.mark(bad, "unknown_commune", "commune_code", codes.astype(object), per_str)
 
 
