@@ -387,13 +387,12 @@ def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame,
         if line.strip() and all(not f.strip() for f in fields):
             bad[i] = ("separator_line", line)
             continue
-        rows.append(fields)
+        rows.append([f if f.strip() else None for f in fields])
         index.append(i)
     width = max((len(r) for r in rows), default=0)
     if len(rows) * max(width, 1) > max(lim.max_cells, lim.max_rows):
         raise lim.refuse(path, f"{len(rows):,} lines × {width:,} fields", "max_cells")
     cells = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], index=index, dtype=object)
-    cells = cells.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
     return cells, bad, len(lines)
 
 
@@ -595,6 +594,17 @@ def _value_words() -> frozenset:
     return frozenset(lay["not_reported"] + lay["yes_words"] + lay["no_words"])
 
 
+_BLANK = np.frompyfunc(is_blank, 1, 1)
+_VALUE_LIKE = np.frompyfunc(_value_like, 1, 1)
+
+
+def _per_distinct(values: np.ndarray, func) -> np.ndarray:
+    """``func`` of each value, computed once per distinct value (bool array)."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    res = np.array([bool(func(u)) for u in uniq] + [False], dtype=bool)
+    return res[np.where(codes < 0, len(uniq), codes)]
+
+
 _NUMBER_CELL = re.compile(r"^\(?\s*\d{1,3}\s*\)?$")
 
 
@@ -630,29 +640,33 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
     el_cols = sorted(header.elements) if header.kind == "wide" else [j for j, r in header.roles.items() if r == "value"]
     width = len(el_cols) if header.kind == "wide" else 1
 
-    def blank_row(k):
-        return all(is_blank(v) for v in vals[k])
-
+    blank = _BLANK(vals).astype(bool) if vals.size else np.ones(vals.shape, dtype=bool)
+    line_blank = blank.all(axis=1) if vals.ndim == 2 and vals.shape[1] else np.ones(len(vals), dtype=bool)
     if header.kind == "wide":  # a signature or note over the element columns is not a value
-        has_el = np.array([any(_value_like(vals[k][j]) for j in el_cols) for k in range(len(vals))], dtype=bool)
+        sub = vals[:, el_cols] if len(vals) else np.empty((0, len(el_cols)), dtype=object)
+        has_el = _VALUE_LIKE(sub).astype(bool).any(axis=1) if sub.size else np.zeros(len(vals), dtype=bool)
     else:
-        has_el = np.array([any(not is_blank(v) for v in vals[k]) for k in range(len(vals))], dtype=bool)
-    ident = [next((_text(vals[k][j]) for j in id_cols if not is_blank(vals[k][j])), None) for k in range(len(vals))]
+        has_el = ~line_blank
+    ident = np.full(len(vals), None, dtype=object)
+    for j in reversed(id_cols):  # the first identity column that is filled
+        filled = ~blank[:, j]
+        ident[filled] = vals[filled, j]
+    is_total = _per_distinct(ident, is_total_label)
     last_data = int(np.flatnonzero(has_el)[-1]) if has_el.any() else -1
-    kinds = []  # per line: "data", "blank_line", "separator_line", "column_numbers", "below_table"
-    for k in range(len(vals)):
+    kinds = np.where(line_blank, "blank_line", np.where(np.arange(len(vals)) > last_data, "below_table", "data"))
+    kinds = kinds.astype(object)
+    for k in np.flatnonzero(~line_blank & pd.isna(ident)):  # separator lines and column-number rows
         texts = [_text(v) for v in vals[k] if not is_blank(v)]
-        if not texts:
-            kinds.append("blank_line")
-        elif all(_SEPARATOR_ONLY.match(t) for t in texts) and ident[k] is None:
-            kinds.append("separator_line")
-        elif k <= 2 and all(kd in ("blank_line", "column_numbers") for kd in kinds) and _is_number_row(list(vals[k])):
-            kinds.append("column_numbers")
-        elif k > last_data:
-            kinds.append("below_table")
-        else:
-            kinds.append("data")
-    kinds = np.array(kinds, dtype=object)
+        if all(_SEPARATOR_ONLY.match(t) for t in texts):
+            kinds[k] = "separator_line"
+        elif k <= 2 and all(kd in ("blank_line", "column_numbers") for kd in kinds[:k]) \
+                and _is_number_row(list(vals[k])):
+            kinds[k] = "column_numbers"
+    if len(vals) and header.kind == "wide":  # "1 2 3 …" with "2" in the commune column
+        for k in range(min(3, len(vals))):
+            if kinds[k] == "data" and all(kd in ("blank_line", "column_numbers") for kd in kinds[:k]) \
+                    and _is_number_row(list(vals[k])):
+                kinds[k] = "column_numbers"
     for reason in ("blank_line", "separator_line", "column_numbers"):
         skipped[reason] += int((kinds == reason).sum())
     data = kinds == "data"
@@ -672,7 +686,7 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
     common = pd.DataFrame({"row": line_no[d_rows], "commune_code": take("commune_code"),
                            "commune_name": take("commune_name"), "district": take("district", district),
                            "period": take("period", str(period) if period else None)})
-    common["total_row"] = [is_total_label(ident[k]) for k in d_rows]
+    common["total_row"] = is_total[d_rows]
     if header.kind == "long":
         parts.append(common.assign(element=take("element"), value=take("value"),
                                    column=_excel_col(col_of["value"]) + ":value"))

@@ -457,7 +457,9 @@ def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[s
         if not isinstance(code, str) or not isinstance(per, Period):
             continue
         vkey = register.vintage_of(per)
-        units = in_force_cache.setdefault(vkey, set(register.units(per)["code"]))
+        if vkey not in in_force_cache:
+            in_force_cache[vkey] = set(register.units(per)["code"])
+        units = in_force_cache[vkey]
         if code in units:
             continue
         if (code, vkey) not in outcome:
