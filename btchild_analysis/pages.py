@@ -13,6 +13,9 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from nbconvert import HTMLExporter
+
+from .outputs import escape_md
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Strings that must not appear in a page: they would fetch scripts from the network.
@@ -67,8 +70,6 @@ def to_html(nb, lang: str = "vi", title: str | None = None) -> str:
     title : str, optional
         The page's ``<title>`` (default: the notebook's name).
     """
-    from nbconvert import HTMLExporter
-
     exporter = HTMLExporter(template_name="btchild_page", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             language_code=lang)
@@ -86,6 +87,4 @@ def failure_page(title: str, reason: str, lang: str = "vi") -> str:
 
 def failure_cell_text(reason: str, lang: str = "vi") -> str:
     """Markdown put at the top of a failed notebook's page (the reason escaped, one line)."""
-    from .outputs import escape_md
-
     return f"## {texts(lang)['failed_heading']}\n\n{escape_md(one_line(reason))}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .pages import environment, one_line, texts
 from .periods import parse_period
+from .style import label
 
 _DOWNLOADS = {".xlsx": "excel", ".csv": "csv"}
 
@@ -88,8 +89,6 @@ def build_index(entries: dict[str, dict], out_dir: str | Path, site: dict, lang:
     lang : str
         Language of the page.
     """
-    from .style import label
-
     t = texts(lang)
     out = Path(out_dir)
     shown = {n: e for n, e in entries.items() if e.get("html") and (out / e["html"]).is_file()}

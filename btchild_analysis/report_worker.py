@@ -15,6 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+import papermill as pm
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from .pages import failure_cell_text, failure_page, one_line, texts, to_html
+
 RESULT = ".result.json"
 EXECUTED = ".executed.ipynb"
 
@@ -25,10 +31,6 @@ def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
 
 def reason_of(exc: BaseException, lang: str = "vi") -> str:
     """One-line reason of a failed run (the notebook's own error name and message when there is one)."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    from .pages import one_line, texts
-
     if isinstance(exc, DeadKernelError):
         return texts(lang)["reason_kernel_died"]
     if isinstance(exc, CellTimeoutError):
@@ -41,11 +43,6 @@ def reason_of(exc: BaseException, lang: str = "vi") -> str:
 
 def run(job: dict) -> dict:
     """Execute the notebook of ``job`` into its staging folder and export its page."""
-    import nbformat
-    import papermill as pm
-
-    from .pages import failure_cell_text, failure_page, to_html
-
     staging = Path(job["staging"])
     executed = staging / EXECUTED
     params = {**job["params"], "output_dir": str(staging), "report_name": job["name"]}

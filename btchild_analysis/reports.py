@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import json
 import os
@@ -28,14 +29,25 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
+from . import register
 from .errors import BtchildError, RunSpecError
 from .outputs import atomic_write_text
 from .pages import failure_page, one_line, texts
-from .portfolio_index import build_index
+from .periods import parse_period
+from .portfolio_index import build_index, period_text
 from .report_worker import RESULT
 from .runspec import (DEFAULT_SPEC, NOTEBOOKS, PATH_PARAMS, RUNNER_PARAMS, Job, expand, load_spec,  # noqa: F401
                       resolve_auto, slug)
+from .sample import sample_dir
+from .style import label
 from .state import State, describe_outputs, fingerprint as _fingerprint, is_fresh, package_hash
+
+try:
+    from .dataset import read_descriptor
+except ImportError:  # the descriptor reader is not there yet: the sample is the synthetic data
+    read_descriptor = None
 
 STAGING = ".btchild_staging"
 #: Worker logs of failed reports: kept outside the (possibly published) output folder.
@@ -53,7 +65,6 @@ def _implicit_inputs(params: dict) -> list[str]:
     """Inputs a report reads when its path parameters are empty: the sample, ``$BTCHILD_BOUNDARIES``."""
     paths = []
     if not params.get("data"):
-        from .sample import sample_dir
         paths.append(str(sample_dir()))
     if not params.get("boundaries") and os.environ.get("BTCHILD_BOUNDARIES"):
         paths.append(os.environ["BTCHILD_BOUNDARIES"])
@@ -68,14 +79,10 @@ def fingerprint(job: Job, code: str | None = None) -> str:
 # --- what a report is, for the index ------------------------------------------------------------------
 
 def _area(job: Job) -> dict:
-    from .style import label
-
     district = job.params.get("district")
     if district is None:
         return {"vi": label("province", "vi"), "en": label("province", "en")}
     try:
-        from . import register
-        from .periods import parse_period
         on = parse_period(job.params.get("period") or job.params.get("year") or 2020).reference_date
         name = str(register.find_district(district, on)["district_name"])
     except Exception:  # an unknown district fails in the notebook itself; here the index shows it as given
@@ -86,10 +93,6 @@ def _area(job: Job) -> dict:
 def _provenance(params: dict) -> tuple[bool, str]:
     """Whether a report's data are synthetic, and a source line without paths."""
     data = params.get("data")
-    try:
-        from .dataset import read_descriptor
-    except ImportError:  # the descriptor reader is not there yet: the sample is the synthetic data
-        read_descriptor = None
     if read_descriptor is not None:
         try:
             d = read_descriptor(data or None)
@@ -113,8 +116,6 @@ def _display_params(params: dict) -> dict:
 
 def page_title(job: Job, lang: str) -> str:
     """Title of a report's page: report, area, period in the page's language."""
-    from .portfolio_index import period_text
-
     period, _ = period_text(job.params.get("period"), lang)
     parts = [job.title.get(lang) or job.name, _area(job)[lang], period]
     return " — ".join(p for p in parts if p)
@@ -124,7 +125,7 @@ def _entry(job: Job, lang: str) -> dict:
     synthetic, source = _provenance(job.params)
     return {"name": job.name, "kind": Path(job.notebook).stem, "title": job.title,
             "district": job.params.get("district"), "area": _area(job),
-            "period": job.params.get("period", job.params.get("year")), "lang": lang,
+            "period": job.params.get("period", job.params.get("year")), "lang": job.params.get("lang", lang),
             "status": job.status, "error": job.error, "html": job.html, "outputs": job.outputs,
             "fingerprint": job.fingerprint, "seconds": job.seconds,
             "finished": dt.datetime.now().isoformat(timespec="seconds"),
@@ -160,7 +161,6 @@ def _start(job: Job, out: Path, lang: str) -> _Running:
 def _die_with_parent() -> None:
     """In the worker, before it starts (Linux): SIGTERM when the runner dies, even by SIGKILL."""
     if sys.platform.startswith("linux"):
-        import ctypes
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -322,8 +322,6 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     ReportStopped
         Stopped by SIGTERM or Ctrl-C; finished reports are recorded and the index is written.
     """
-    from tqdm import tqdm
-
     spec = load_spec(spec_path)
     todo = expand(spec, today, overrides, spec_dir=Path(spec_path).resolve().parent if spec_path else None)
     if timeout is not None:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
 
+import papermill as pm
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -199,8 +200,6 @@ def notebook_path(notebook: str, spec_dir: Path | None = None) -> Path:
 
 @lru_cache(maxsize=64)
 def _parameters_of(path: str, mtime_ns: int) -> tuple[str, ...]:
-    import papermill as pm
-
     try:
         return tuple(pm.inspect_notebook(path))
     except Exception as exc:  # papermill raises plain errors for unreadable notebooks
