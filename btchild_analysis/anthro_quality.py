@@ -229,7 +229,7 @@ def find_measurement_files(data) -> list:
     """
     from pathlib import Path
 
-    from .anthropometry import _read_cells, _table
+    from .anthro_io import _read_cells, _table
     from .sample import sample_dir
 
     if data is None:

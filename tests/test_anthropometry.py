@@ -466,3 +466,11 @@ def test_notebook_runs_in_english_for_a_district(tmp_path):
     assert "Huyện Ba Tri" in text and "Synthetic" in text and "Stunting" in text
     assert "Thành phố Bến Tre" not in text  # only the district's communes
     assert (tmp_path / f"{NB}_ty_le.csv").exists()
+
+
+def test_prevalence_keeps_communes_outside_the_register_and_handles_no_records():
+    df = _scored([-2.5, 0.0], "99999")
+    p = A.prevalence(df, levels=("commune",))
+    st = p[(p["indicator"] == "stunting") & (p["sex"] == "all") & (p["age_group"] == "all")]
+    assert st["unit_code"].tolist() == ["99999"] and st["numerator"].tolist() == [1]
+    assert A.prevalence(df.iloc[:0]).empty
