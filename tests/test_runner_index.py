@@ -147,3 +147,22 @@ def test_one_line_drops_terminal_codes_and_paths():
     text = "\x1b[0;31mKeyError\x1b[0m: 'x' in C:\\Users\\ana\\data\\f.csv and /tmp/a/b.xlsx"
     assert pages.one_line(text) == "KeyError: 'x' in f.csv and b.xlsx"
     assert len(pages.one_line("x" * 1000)) == 300
+
+
+def test_provenance_from_the_data_descriptor(monkeypatch):
+    from btchild_analysis import reports
+
+    seen = []
+
+    def fake(path):
+        seen.append(path)
+        return {"synthetic": path is None, "title": "Sở LĐTBXH Bến Tre" if path else "Mẫu",
+                "source": "/srv/data/bentre", "as_of": "2026-10-01"}
+
+    monkeypatch.setattr(reports, "read_descriptor", fake)
+    assert reports._provenance({"data": None}) == (True, "Mẫu — 2026-10-01")
+    assert reports._provenance({"data": "/srv/data/bentre"}) == (False, "Sở LĐTBXH Bến Tre — 2026-10-01")
+    assert seen == [None, "/srv/data/bentre"]
+    monkeypatch.setattr(reports, "read_descriptor", None)     # before the descriptor reader existed
+    assert reports._provenance({"data": None}) == (True, "")
+    assert reports._provenance({"data": "/srv/data/bentre"}) == (False, "bentre")

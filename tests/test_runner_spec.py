@@ -171,3 +171,26 @@ def test_bundled_spec_checks_against_the_notebooks():
     assert {j.params["period"] for j in jobs} == {"2024"}
     assert len({j.name for j in jobs}) == len(jobs) == 13
     assert all(j.title["vi"] and j.title["en"] for j in jobs)
+
+
+@pytest.mark.parametrize("value", [
+    'x"\nimport os\nos.system("touch pwned")\n"',
+    "'''; import os; '''",
+    '\\"); __import__("os").system("id"); ("',
+    {"k\"\nimport os": ["\"\"\"", "\n"]},
+])
+def test_a_parameter_value_is_only_ever_a_value(nb, value):
+    """The values reach the notebook through papermill's parameter cell: assignments of literals only."""
+    import ast
+
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    s = runspec.Spec.model_validate({"runs": [{"name": "a", "notebook": str(nb), "params": {"marker": value}}]})
+    (job,) = runspec.expand(s)
+    book = parameterize_notebook(load_notebook_node(str(nb)), {**job.params, "output_dir": "o", "report_name": "a"})
+    injected = [c for c in book.cells if "injected-parameters" in c.metadata.get("tags", [])][0]
+    tree = ast.parse(injected.source)
+    assert all(isinstance(node, ast.Assign) for node in tree.body)
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+    assert values["marker"] == value
