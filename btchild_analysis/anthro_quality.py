@@ -342,3 +342,16 @@ def commune_tallies(data, period: object) -> pd.DataFrame:
     else:
         return pd.DataFrame(columns=["commune_code", "period", "element", "value"])
     return subs[(subs["period"].astype(str) == str(period)) & subs["element"].isin(els)]
+
+
+def quality_table(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """:func:`quality_summary` for display: values with two decimals, the verdict in words."""
+    s = quality_summary(scored, lang)
+    i = 0 if lang == "vi" else 1
+    verdict = {True: ("đạt", "fine"), False: ("cần xem lại", "check"), None: ("", "")}
+    return pd.DataFrame({
+        ("Kiểm tra", "Check")[i]: s["label"],
+        ("Giá trị", "Value")[i]: [f"{v:,.0f}" if c == "records" else ("" if not np.isfinite(v) else f"{v:.2f}")
+                                  for c, v in zip(s["check"], s["value"].astype(float))],
+        ("Mong đợi", "Expected")[i]: s["expected"],
+        ("Nhận xét", "Verdict")[i]: [verdict[o if o is None else bool(o)][i] for o in s["ok"]]})

@@ -73,7 +73,7 @@ if loaded is not None:
 # %%
 if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('quality', lang)}"))
-    display(sections.show(aq.quality_summary(scored, lang)))
+    display(sections.show(aq.quality_table(scored, lang)))
     aq.plot_z_distributions(scored, lang, synthetic)
     plt.show()
     aq.plot_digits_and_ages(scored, lang, synthetic)

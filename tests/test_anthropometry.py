@@ -474,3 +474,11 @@ def test_prevalence_keeps_communes_outside_the_register_and_handles_no_records()
     st = p[(p["indicator"] == "stunting") & (p["sex"] == "all") & (p["age_group"] == "all")]
     assert st["unit_code"].tolist() == ["99999"] and st["numerator"].tolist() == [1]
     assert A.prevalence(df.iloc[:0]).empty
+
+
+def test_quality_table_in_words(sample_scored):
+    _, sc = sample_scored
+    t = Q.quality_table(sc, "en")
+    assert list(t.columns) == ["Check", "Value", "Expected", "Verdict"]
+    sd = t[t["Check"] == "HAZ: standard deviation"].iloc[0]
+    assert sd["Verdict"] == "fine" and len(sd["Value"].split(".")[1]) == 2
