@@ -210,7 +210,7 @@ def test_quarantine_written_as_csv_and_xlsx(tmp_path):
     res = load(tmp_path, GOOD + [("28756", "2015", "u5_measured", "-1")])
     for suffix in (".csv", ".xlsx"):
         out = res.write_quarantine(tmp_path / f"q{suffix}")
-        back = pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(out)
+        back = pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(out, engine="openpyxl")
         assert back["reason"].tolist() == ["negative"]
 
 

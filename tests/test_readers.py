@@ -381,7 +381,7 @@ def test_workbook_expanding_past_the_limit_refused_fast(tmp_path):
 
 def test_cells_per_sheet_limit(tmp_path, monkeypatch):
     path = rf.district_workbook(tmp_path / "w.xlsx", "Ba Tri", "2019")
-    with pytest.raises(SubmissionError, match=r"w.xlsx: refused, sheet 'Năm 2019' has more than .* cells.*BTCHILD_MAX_CELLS"):
+    with pytest.raises(SubmissionError, match=r"w.xlsx: refused, a sheet .* spans 31 rows × 30 columns .*BTCHILD_MAX_CELLS"):
         load(path, limits=Limits(max_cells=200))
     monkeypatch.setenv("BTCHILD_MAX_CELLS", "200")
     with pytest.raises(SubmissionError, match="BTCHILD_MAX_CELLS"):
@@ -494,3 +494,25 @@ def test_period_choice_doctests_cover_h1_never_annual():
     p, note, conflict = readers.choose_period("Năm 2019", Period(2019, "H1"), "BÁO CÁO 6 THÁNG ĐẦU NĂM 2019",
                                               Period(2019, "A"))
     assert str(p) == "2019H1" and conflict is None and note
+
+
+def test_one_far_cell_makes_a_huge_extent_refused(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Tên đơn vị"
+    ws["XFD1048576"] = 1
+    wb.save(tmp_path / "far.xlsx")
+    t = time.perf_counter()
+    with pytest.raises(SubmissionError, match=r"far.xlsx: refused, a sheet .* spans 1,048,576 rows × 16,384 columns"):
+        load(tmp_path / "far.xlsx")
+    assert time.perf_counter() - t < 30
+
+
+@pytest.mark.parametrize("style", rf.STYLES)
+def test_streaming_reader_without_calamine_reads_the_same(tmp_path, monkeypatch, style):
+    path = rf.district_workbook(tmp_path / "w.xlsx", "Thành phố Bến Tre", "2019H1", style=style)
+    monkeypatch.setattr(readers, "_calamine_sheets", lambda p: None)
+    res = load(_with_dimension(path, "A1:XFD1048576"))
+    assert_same_values(res, rf.expected_values(path))
+    with pytest.raises(SubmissionError, match="BTCHILD_MAX_CELLS"):
+        readers._xlsx_sheets_openpyxl(path, Limits(max_cells=100))
