@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,7 +31,14 @@ def portfolio(tmp_path_factory):
     runs[-1]["timeout"] = 3
     path = spec(tmp / "spec.yaml", runs, timeout=120)
     out = tmp / "out"
+    # a second run into the same folder at the same time (the README's two cron jobs)
+    other = spec(tmp / "other.yaml", [{"name": "other", "notebook": str(notebook(tmp / "other.ipynb", OK))}])
+    second: list = []
+    thread = threading.Thread(target=lambda: second.extend(reports.run_portfolio(other, out, jobs=1, progress=False)))
+    thread.start()
     jobs = reports.run_portfolio(path, out, jobs=3, progress=False)
+    thread.join(timeout=120)
+    assert [j.status for j in second] == ["ok"]
     yield tmp, out, {j.name: j for j in jobs}
     mp.undo()
 
@@ -53,14 +61,15 @@ def test_each_failure_marks_only_its_report(portfolio):
 def test_index_lists_every_report_escaped(portfolio):
     _, out, _ = portfolio
     index = (out / "index.html").read_text(encoding="utf-8")
-    for name in ("ok", "raises", "kernel_exit", "kills_worker", "hangs"):
-        assert f'href="{name}.html"' in index
-    assert index.count('<tr class="failed">') == 4 and index.count('<tr class="ok">') == 1
+    for name in ("ok", "raises", "kernel_exit", "kills_worker", "hangs", "other"):
+        assert f'href="{name}.html"' in index      # both concurrent runs' reports are listed
+    assert index.count('<tr class="failed">') == 4 and index.count('<tr class="ok">') == 2
     assert "<script" not in index and "<img" not in index and "/home/ana" not in index
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "onerror=alert(9)&gt;" in index
     assert 'href="ok_bang.csv"' in index
     entries = json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]
     assert entries["hangs"]["status"] == "failed" and entries["ok"]["outputs"].keys() == {"ok.html", "ok_bang.csv"}
+    assert entries["other"]["status"] == "ok" and len(entries) == 6
 
 
 def test_failed_page_shows_the_reason_escaped(portfolio):
