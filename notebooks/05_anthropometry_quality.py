@@ -41,7 +41,8 @@ from btchild_analysis import indicators, maps, register, sections
 sections.setup_figures()
 synthetic = aq.is_synthetic(data)
 code = sections.district_code(district, period)
-display(Markdown(f"# {aq.text('title', lang)} — {sections.area_name(district, period, lang)}, {period}"))
+display(Markdown(f"# {aq.text('title', lang)} — {sections.area_name(district, period, lang)}, "
+                 f"{sections.period_text(period, lang)}"))
 display(Markdown(sections.synthetic_banner(synthetic, lang)))
 display(Markdown(aq.text("source", lang, ref=an.reference_source())))
 
@@ -62,7 +63,8 @@ else:
 # %%
 if loaded is not None:
     display(Markdown(f"## {aq.text('quarantine', lang)}"))
-    q = sections.in_area(loaded.quarantine, district, period) if code else loaded.quarantine
+    q = loaded.quarantine[loaded.quarantine["period"].isin([str(period), ""])]
+    q = sections.in_area(q, district, period) if code else q
     if q.empty:
         display(Markdown(f"*{aq.text('no_quarantine', lang)}*"))
     else:
