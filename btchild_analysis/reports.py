@@ -193,6 +193,15 @@ def _died(rc: int, lang: str) -> str:
     return texts(lang)["reason_exit"].format(code=rc)
 
 
+def _read_result(path: Path) -> dict | None:
+    """The worker's result, or None when it wrote none (it died) or an unreadable one."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+        return result if result.get("status") in ("ok", "failed") and isinstance(result.get("error"), str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _remove_outputs(out: Path, outputs: dict, keep: set[str]) -> None:
     for name in outputs:
         if name not in keep:
@@ -208,17 +217,18 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
     result_file = r.staging / RESULT
     if r.timed_out:
         job.status, job.error = "failed", texts(p_lang)["reason_timeout"].format(seconds=f"{job.timeout:g}")
-    elif result_file.exists():
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-        job.status, job.error = result["status"], result["error"]
     else:
-        job.status, job.error = "failed", _died(r.proc.returncode, p_lang)
+        result = _read_result(result_file)
+        if result is not None:
+            job.status, job.error = result["status"], result["error"]
+        else:
+            job.status, job.error = "failed", _died(r.proc.returncode, p_lang)
     job.seconds = round(time.monotonic() - r.started, 2)
     page = f"{job.name}.html"
     if job.status != "ok" or not (r.staging / page).is_file():
         job.status = "failed" if job.status == "ok" else job.status
         job.error = job.error or texts(p_lang)["reason_no_page"]
-        if not (r.staging / page).is_file() or not result_file.exists():
+        if r.timed_out or not (r.staging / page).is_file() or _read_result(result_file) is None:
             (r.staging / page).write_text(failure_page(page_title(job, p_lang), job.error, p_lang), encoding="utf-8")
         produced = [page]  # a failed report publishes only its page: no half-made annex
     else:
