@@ -149,7 +149,7 @@ def handle(exc: BaseException, debug: bool) -> int:
         _error_line("interrupted")
         return 130
     if debug:
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        _say("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip("\n"), err=True)
     if isinstance(exc, _known_errors()):
         _error_line(_message(exc))
         return 2
@@ -226,6 +226,10 @@ def _file_problem(path: Path, folder_ok: bool = False) -> str | None:
         return "permission denied"
     if st.st_size == 0:
         return "the file is empty"
+    from .limits import ENV, get_limits
+    limit = get_limits().max_file_bytes
+    if st.st_size > limit:
+        return f"refused, the file has {st.st_size:,} bytes; the limit is {limit:,} ({ENV['max_file_bytes']})"
     return None
 
 
@@ -299,6 +303,14 @@ def _period(value: Optional[str]) -> Optional[str]:
         return str(parse_period(value))
     except BtchildError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+def _period_or_auto(value: Optional[str]) -> Optional[str]:
+    """A period, or ``auto``: the report due next after today (deadlines from ``plan.yaml``)."""
+    if value is not None and value.strip().lower() == "auto":
+        from .periods import due_next
+        return str(due_next())
+    return _period(value)
 
 
 def _vintage(value: Optional[str]) -> Optional[str]:
@@ -550,8 +562,9 @@ def report(spec: Optional[Path] = typer.Option(None, callback=_in_file, help="Ru
 
 @app.command()
 def template(outdir: Path = typer.Argument(..., callback=_out_dir, help="Folder to write the templates into"),
-             period: str = typer.Option(str(dt.date.today().year), callback=_period,
-                                        help="Year (both sheets) or YYYYH1: whose communes are listed"),
+             period: str = typer.Option("auto", callback=_period_or_auto,
+                                        help="Year (H1 and annual sheets), YYYYH1, or auto (the report due next): "
+                                             "the communes in force then are listed"),
              district: Optional[str] = typer.Option(None, callback=_district, help="Only this district's communes"),
              force: bool = typer.Option(False, "--force", help="Overwrite templates already in OUTDIR")) -> None:
     """Write empty Excel templates (submissions, scores, arrival log, classes) and a datapackage.yaml."""

@@ -216,16 +216,16 @@ def test_unexpected_error_is_one_line_with_the_hint_and_debug_shows_the_tracebac
     import btchild_analysis.registry as registry
 
     def boom(lang):
-        raise RuntimeError("boom\nsecond line")
+        raise RuntimeError(f"boom\nsecond line {RED}")
 
     monkeypatch.setattr(registry, "elements_table", boom)
     r = invoke(["elements"])
     line = assert_one_line_error(r, 1)
-    assert "RuntimeError: boom second line" in line and line.endswith("(run with --debug for details)")
+    assert "RuntimeError: boom second line \\x1b[31mRED" in line and line.endswith("(run with --debug for details)")
     for args in (["--debug", "elements"], ["elements", "--debug"]):
         r = invoke(args)
         assert r.exit_code == 1
-        assert "Traceback" in r.stderr and "RuntimeError: boom" in r.stderr
+        assert "Traceback" in r.stderr and "RuntimeError: boom" in r.stderr and "\x1b" not in r.stderr
         assert r.stderr.strip().splitlines()[-1].startswith("btchild: unexpected error")
 
 
@@ -501,3 +501,12 @@ def test_sample_writes_a_descriptor_and_never_into_real_data(tmp_path):
     before = sorted(p.name for p in real.iterdir())
     assert "other data" in assert_one_line_error(invoke(["sample", "--out", real, "--no-messy"]), 2)
     assert sorted(p.name for p in real.iterdir()) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("commune_code,period,element,value\n" + "28756,2019,u5_measured,5\n" * 100)
+    r = invoke(["load", big], env={"BTCHILD_MAX_FILE_BYTES": "1000"})
+    line = assert_one_line_error(r, 2)
+    assert "BTCHILD_MAX_FILE_BYTES" in line and "2,534 bytes" in line  # 34 + 100 × 25 bytes
+    assert invoke(["load", big]).exit_code == 0
