@@ -412,8 +412,8 @@ def _check_zip(path: Path, lim: Limits) -> None:
                          "max_expanded_bytes")
 
 
-_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(/?)>')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+#: A cell with content and its reference (``<c r="B7" t="s">``; not ``<c r="Z9" s="1"/>``).
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
 
 
 def _column_number(letters: bytes) -> int:
@@ -436,16 +436,13 @@ def sheet_extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int, int, bool]
             end = len(buf) if not chunk else buf.rfind(b"<")
             if end < 0:
                 end = len(buf)
-            for m in _CELL_TAG.finditer(buf, 0, end):
-                if m.group(2):  # <c r="Z9" s="1"/>: a formatted empty cell
-                    continue
-                n += 1
-                ref = _CELL_REF.search(m.group(1))
-                if ref is None:
-                    all_ref = False
-                    continue
-                max_r = max(max_r, int(ref.group(2)))
-                max_c = max(max_c, _column_number(ref.group(1)))
+            refs = _CELL_REF.findall(buf, 0, end)
+            n += len(refs)
+            # every cell written as <c r="…">: else the streaming reader takes over
+            all_ref = all_ref and buf.count(b"<c ", 0, end) + buf.count(b"<c>", 0, end) == buf.count(b'<c r="', 0, end)
+            if refs:
+                max_r = max(max_r, max(map(int, {r for _, r in refs})))
+                max_c = max(max_c, max(map(_column_number, {c for c, _ in refs})))
             carry = buf[end:] if len(buf) - end < (1 << 20) else b""
             if not chunk:
                 break
@@ -482,8 +479,12 @@ def _calamine_sheets(path: Path) -> dict[str, pd.DataFrame] | None:
         for name in wb.sheet_names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             width = max((len(r) for r in rows), default=0)
-            cells = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
-            out[name] = cells.mask(cells.map(lambda v: isinstance(v, str) and v == ""), None) if len(cells) else cells
+            arr = np.empty((len(rows), width), dtype=object)
+            for i, r in enumerate(rows):
+                arr[i, :len(r)] = r
+            with np.errstate(all="ignore"):
+                arr[arr == ""] = None  # calamine gives "" for an empty cell
+            out[name] = pd.DataFrame(arr, dtype=object)
         return out
     except Exception as exc:  # calamine raises its own kinds for a broken file
         raise SubmissionError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); "
