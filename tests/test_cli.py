@@ -510,3 +510,15 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     line = assert_one_line_error(r, 2)
     assert "BTCHILD_MAX_FILE_BYTES" in line and "2,534 bytes" in line  # 34 + 100 × 25 bytes
     assert invoke(["load", big]).exit_code == 0
+
+
+def test_the_district_option_resolves_names_shared_by_two_districts(tmp_path):
+    # "Xã An Hiệp" is a commune of both Châu Thành (28855) and Ba Tri (29161): without a district it is
+    # ambiguous and quarantined; named loosely, the district makes it one commune
+    f = tmp_path / "an_hiep.csv"
+    f.write_text("commune_name,period,element,value\nXã An Hiệp,2019,u5_measured,5\n", encoding="utf-8")
+    r = invoke(["load", f, "--lang", "en"])
+    assert r.exit_code == 0 and "0 accepted, 1 quarantined" in r.stdout
+    for d in ("h. ba tri", "836", "Châu Thành"):
+        r = invoke(["load", f, "--lang", "en", "--district", d])
+        assert r.exit_code == 0 and "1 accepted, 0 quarantined" in r.stdout, (d, r.stdout)
