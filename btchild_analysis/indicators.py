@@ -110,16 +110,18 @@ def _pairs(wide: pd.DataFrame, ind) -> tuple[pd.Series, pd.Series, pd.Series] | 
 def _units_lookup(periods, vintage) -> pd.DataFrame:
     """Units in force (or of ``vintage``) per period, with ``n_in_force``: how many units in force on
     the period's own date each one stands for (1 without a vintage; the merged units on a vintage)."""
-    rows = []
+    rows, counts = [], {}
     for per in periods:
         u = register.units(vintage if vintage is not None else per)
         u = u[["code", "name", "district_code", "district_name", "province_code", "province_name"]].assign(period=per)
         if vintage is None:
             u["n_in_force"] = 1
-        else:
-            own = register.units(per)["code"]
-            mapped = register.code_to_vintage(own, per, vintage).value_counts()
-            u["n_in_force"] = u["code"].map(mapped).fillna(0).astype(int)
+        else:  # one crosswalk per source vintage
+            key = register.vintage_of(per)
+            if key not in counts:
+                own = register.units(per)["code"]
+                counts[key] = register.code_to_vintage(own, per, vintage).value_counts()
+            u["n_in_force"] = u["code"].map(counts[key]).fillna(0).astype(int)
         rows.append(u)
     return pd.concat(rows, ignore_index=True).rename(columns={"code": "commune_code"})
 
@@ -190,13 +192,28 @@ def _expected(expected: pd.DataFrame, level: str) -> pd.DataFrame:
              .rename_axis(["unit_code", "period"]))
 
 
+def _groups(idx: pd.DataFrame, expected: pd.DataFrame, level: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each wide row's group (unit of ``level`` and period; -1 without a unit) and the groups, sorted,
+    with ``communes_expected`` and ``n_in_force``."""
+    key, name = _KEYS[level]
+    rows = pd.DataFrame({"unit_code": idx[key].to_numpy(), "unit_name": idx[name].to_numpy(),
+                         "period": idx["period"].to_numpy()})
+    order = ["unit_code", "period"] if level == "commune" else ["unit_code", "unit_name", "period"]
+    groups = (rows.dropna(subset=["unit_code"]).drop_duplicates(["unit_code", "period"])
+              .sort_values(order, kind="stable").reset_index(drop=True))
+    groups = groups.join(_expected(expected, level), on=["unit_code", "period"])
+    where = pd.MultiIndex.from_frame(groups[["unit_code", "period"]])
+    gid = where.get_indexer(pd.MultiIndex.from_frame(rows[["unit_code", "period"]]))
+    return gid, groups
+
+
 def _compute(prepared, level: str, which, min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
     wide, idx, expected = prepared
-    key, name = _KEYS[level]
+    key = _KEYS[level][0]
     if idx[key].isna().all():
         raise ValueError(f"no {level} level for these units (districts were abolished on 2025-07-01)")
-    codes, names, periods = idx[key].to_numpy(), idx[name].to_numpy(), idx["period"].to_numpy()
-    exp = _expected(expected, level)
+    gid, groups = _groups(idx, expected, level)
+    size = len(groups)
     frames = []
     for ind_id in which or list(indicators()):
         ind = indicator(ind_id)
@@ -204,21 +221,18 @@ def _compute(prepared, level: str, which, min_coverage: float = COVERAGE_THRESHO
         if pair is None:
             continue
         num, den, partial = pair
-        g = pd.DataFrame({"unit_code": codes, "unit_name": names, "period": periods,
-                          "numerator": num.to_numpy(), "denominator": den.to_numpy(),
-                          "communes_reporting": den.notna().to_numpy().astype(int),
-                          "communes_partial": partial.to_numpy().astype(int)})
-        g = g[(g["communes_reporting"] + g["communes_partial"] > 0) & g["unit_code"].notna()]
-        if level == "commune":
-            agg = g[g["communes_reporting"] > 0].sort_values(["unit_code", "period"], kind="stable").reset_index(drop=True)
-        else:
-            agg = g.groupby(["unit_code", "unit_name", "period"], as_index=False, sort=True)[
-                ["numerator", "denominator", "communes_reporting", "communes_partial"]].sum(min_count=1)
-            agg = agg[agg["communes_reporting"] > 0].reset_index(drop=True)
-        agg = agg.join(exp, on=["unit_code", "period"])
+        rep = (gid >= 0) & den.notna().to_numpy()
+        part = (gid >= 0) & partial.to_numpy()
+        n_rep = np.bincount(gid[rep], minlength=size)
+        keep = n_rep > 0
+        agg = groups[keep].reset_index(drop=True)
+        agg.insert(3, "indicator", ind.id)
+        agg["numerator"] = np.bincount(gid[rep], weights=num.to_numpy(float)[rep], minlength=size)[keep]
+        agg["denominator"] = np.bincount(gid[rep], weights=den.to_numpy(float)[rep], minlength=size)[keep]
+        agg["communes_reporting"] = n_rep[keep]
+        agg["communes_partial"] = np.bincount(gid[part], minlength=size)[keep]
         if ind.is_share_of_communes and level != "commune":
             agg["denominator"] = agg["n_in_force"].astype(float)  # units in force, reporting or not
-        agg.insert(3, "indicator", ind.id)
         frames.append(_finish(agg, ind, min_coverage))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS[1:])
     out.insert(0, "level", level)
