@@ -14,11 +14,14 @@ from pathlib import Path
 import jinja2
 import yaml
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 from .outputs import escape_md
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Strings that must not appear in a page: they would fetch scripts from the network.
+#: Cells with these tags are for the person editing the notebook (bilingual notes), not for the page.
+NOTEBOOK_ONLY = ("notebook-only",)
 EXTERNAL_MARKERS = ("https://cdn", "require.js", "require.min.js", "mathjax", "unpkg.com", "mermaid.min.js")
 
 
@@ -70,9 +73,10 @@ def to_html(nb, lang: str = "vi", title: str | None = None) -> str:
     title : str, optional
         The page's ``<title>`` (default: the notebook's name).
     """
+    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": list(NOTEBOOK_ONLY)}})
     exporter = HTMLExporter(template_name="btchild_page", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code=lang)
+                            language_code=lang, config=config)
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
