@@ -269,6 +269,7 @@ class _TextInfo:
     blank: int          # empty lines (or "\r" only)
     longest: int        # bytes of the longest line
     first_line: str
+    blank_at: np.ndarray | None = None   # 0-based line numbers of the empty lines (None: unknown)
 
 
 def _scan_text(path: Path, lim: Limits) -> _TextInfo:
@@ -281,6 +282,7 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
             raise SubmissionError(f"{path}: the file is empty")
         enc = detect_encoding(head if len(head) < 1 << 20 else head[: head.rfind(b"\n") + 1] or head)
         lines = blank = longest = 0
+        blank_at: list[np.ndarray] = []
         last_nl = -1   # position of the previous newline, in file offsets
         prev_cr = False
         offset = 0
@@ -301,7 +303,9 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
                 cr_before[inside] = arr[local[inside]] == 13
                 if not inside.all():
                     cr_before[~inside] = prev_cr
-                blank += int(((gaps == 0) | ((gaps == 1) & cr_before)).sum())
+                is_blank_line = (gaps == 0) | ((gaps == 1) & cr_before)
+                blank += int(is_blank_line.sum())
+                blank_at.append(np.flatnonzero(is_blank_line) + lines)
                 lines += len(nl)
                 last_nl = int(nl[-1])
             longest = max(longest, offset + len(chunk) - last_nl - 1)
@@ -319,7 +323,8 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
     first = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
     sample = head[:4096].decode(enc, errors="replace")
     sep = max([",", ";", "\t"], key=sample.count)
-    return _TextInfo(enc, sep, lines, blank, longest, first)
+    at = np.concatenate(blank_at) if blank_at and enc != "utf-16" else (np.zeros(0, np.int64) if enc != "utf-16" else None)
+    return _TextInfo(enc, sep, lines, blank, longest, first, at)
 
 
 def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
@@ -348,7 +353,10 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     rows = np.arange(len(fast)) + 2
     skipped = Counter()
     if info.blank:  # pandas drops empty lines: number the rows from the file
-        return None
+        if info.blank_at is None:
+            return None
+        rows = np.setdiff1d(np.arange(1, info.lines), info.blank_at) + 1
+        skipped["blank_line"] = info.blank
     if empty.any():
         skipped["separator_line"] = int(empty.sum())
         out, rows = out[~empty], rows[~empty]

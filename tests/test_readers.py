@@ -457,6 +457,23 @@ def test_stray_quotes_do_not_merge_lines(tmp_path):
     assert q["value"].iloc[0] == lines[3] and "quote" in q["reason_en"].iloc[0]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("careful", [False, True])
+def test_blank_lines_keep_true_line_numbers_on_both_paths(tmp_path, monkeypatch, newline, careful):
+    if careful:  # the same file through the line-by-line reader
+        monkeypatch.setattr(readers, "_fast_long", lambda *a: None)
+    lines = ["commune_code,period,element,value", "", "28756,2015,u5_measured,1", "", "",
+             "28759,2015,u5_measured,-1", "28762,2015,u5_measured,2", "", ""]
+    path = tmp_path / "gaps.csv"
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    if not careful:  # the fast path holds for empty lines
+        assert readers._fast_long(path, readers._scan_text(path, Limits()), Limits()) is not None
+    res = load(path)
+    assert res.quarantine["row"].tolist() == [6]
+    assert sorted(res.accepted["value"]) == [1.0, 2.0]
+    assert res.summary["skipped_by_reason"] == {"blank_line": 5} and res.summary["rows_read"] == 8
+
+
 def test_blank_lines_do_not_shift_row_numbers(tmp_path):
     path = tmp_path / "gaps.csv"
     path.write_text("commune_code,period,element,value\n\n28756,2015,u5_measured,1\n\n\n28759,2015,u5_measured,abc\n"
