@@ -156,8 +156,9 @@ def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFram
 
     The class is the register's (by type and district), replaced by the package lists of island and
     especially difficult communes in force on the year's reference date (``commune_classes.csv``, with
-    their legal bases).  ``overrides`` (``commune_code, year, class``; e.g. the synthetic sample's list)
-    replace both for the years they cover and are taken as the complete list of those years.
+    their legal bases).  ``overrides`` (``commune_code, year, class``, optionally ``source``; e.g. the
+    synthetic sample's list) are applied on top, and each class they name is taken as completely
+    listed for their year (no doubt about it).
 
     Returns
     -------
@@ -169,19 +170,15 @@ def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFram
     u = register.units(year).set_index("code")
     out = pd.DataFrame({"class": u["class"], "class_basis": "register", "class_unsure_vi": "",
                         "class_unsure_en": ""}, index=u.index)
-    o = overrides[overrides["year"].astype(int) == int(year)] if overrides is not None and len(overrides) else None
-    if o is not None and len(o):
-        basis = o["source"].astype(str) if "source" in o else pd.Series("supplied list", index=o.index)
-        known = o[o["commune_code"].isin(out.index)]
-        out.loc[known["commune_code"], "class"] = known["class"].to_numpy()
-        out.loc[known["commune_code"], "class_basis"] = basis[known.index].to_numpy()
-        return out
     listed, _ = _class_data()
     day = register.as_date(int(year))
     hit = listed[(listed["valid_from"] <= day) & (listed["valid_to"] >= day) & listed["commune_code"].isin(out.index)]
     out.loc[hit["commune_code"], "class"] = hit["class"].to_numpy()
     out.loc[hit["commune_code"], "class_basis"] = hit["legal_basis"].to_numpy()
-    doubt = [(k, e) for k, e in class_lists(year).items() if e is None or e.get("confirmed") is False]
+    o = overrides[overrides["year"].astype(int) == int(year)] if overrides is not None and len(overrides) else None
+    supplied = set(o["class"]) if o is not None else set()
+    doubt = [(k, e) for k, e in class_lists(year).items()
+             if k not in supplied and (e is None or e.get("confirmed") is False)]
     if doubt:
         out["class_unsure_vi"] = "; ".join(
             f"chưa xác nhận được danh sách '{k}' năm {year}" + (f" ({e['note_vi']})" if e and e.get("note_vi") else "")
@@ -189,6 +186,11 @@ def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFram
         out["class_unsure_en"] = "; ".join(
             f"no confirmed list of '{k}' for {year}" + (f" ({e['note_en']})" if e and e.get("note_en") else "")
             for k, e in doubt)
+    if o is not None and len(o):
+        basis = o["source"].astype(str) if "source" in o else pd.Series("supplied list", index=o.index)
+        known = o[o["commune_code"].isin(out.index)]
+        out.loc[known["commune_code"], "class"] = known["class"].to_numpy()
+        out.loc[known["commune_code"], "class_basis"] = basis[known.index].to_numpy()
     return out
 
 

@@ -110,3 +110,12 @@ def test_class_table_rows_carry_their_legal_basis():
     t14 = standard.class_table(2014)  # 539/QĐ-TTg (2013–2015), partly confirmed: used, nothing in doubt
     assert (t14["class"] == "xa_dac_biet_kho_khan").sum() == 16 and (t14["class_unsure_en"] == "").all()
     assert standard.class_lists(2030)["xa_dac_biet_kho_khan"] is None
+
+
+def test_a_supplied_list_keeps_the_legal_island_list():
+    classes = pd.DataFrame({"commune_code": ["29230"], "year": [2022], "class": ["xa_dac_biet_kho_khan"]})
+    t = standard.class_table(2022, classes)
+    assert t.loc["29053", "class"] == "mien_nui_hai_dao" and t.loc["29230", "class_basis"] == "supplied list"
+    assert (t["class_unsure_en"] == "").all()  # both classes now have a list for 2022
+    t25 = standard.class_table(2025, classes.assign(year=2025, commune_code="29020"))
+    assert (t25["class_unsure_en"] != "").all() and "mien_nui_hai_dao" in t25["class_unsure_en"].iloc[0]
