@@ -106,9 +106,10 @@ def test_wilson_interval_in_percent_at_both_bounds():
 
 
 def test_zero_denominator_gives_nan_not_inf():
-    d = rows([("28756", "2015", "u5_measured", 0), ("28756", "2015", "u5_stunted", 0)])
-    out = I.compute(d, "commune", which=["stunting_u5"]).iloc[0]
-    assert np.isnan(out["value"]) and np.isnan(out["ci_low"]) and np.isnan(out["ci_high"])
+    for stunted in (0, 3):  # 3 / 0 would be inf, 0 / 0 NaN: both must be NaN
+        d = rows([("28756", "2015", "u5_measured", 0), ("28756", "2015", "u5_stunted", stunted)])
+        out = I.compute(d, "commune", which=["stunting_u5"]).iloc[0]
+        assert np.isnan(out["value"]) and np.isnan(out["ci_low"]) and np.isnan(out["ci_high"])
     lo, hi = I.wilson_interval([0, 3], [0, 0])
     assert np.isnan(lo).all() and np.isnan(hi).all()
 
