@@ -222,42 +222,6 @@ def text(key: str, lang: str = "vi", **kw) -> str:
     return HEADINGS[key][0 if lang == "vi" else 1].format(**kw)
 
 
-def find_measurement_files(data) -> list:
-    """Measurement lists in a data folder (files whose header has sex and weight or height), or the files given.
-
-    ``None`` is the SYNTHETIC sample's ``anthropometry_synthetic.csv``.
-    """
-    from pathlib import Path
-
-    from .anthro_io import _read_cells, _table
-    from .sample import sample_dir
-
-    if data is None:
-        return [sample_dir() / "anthropometry_synthetic.csv"]
-    paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else data)]
-    found = []
-    for p in paths:
-        for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in (".csv", ".xlsx", ".xls")) if p.is_dir() else [p]):
-            try:
-                head = {k: v.head(25) for k, v in _read_cells(f).items()}
-            except Exception:  # an unreadable file is not a measurement list; the loaders report it
-                continue
-            if any(_table(cells, str(f), str(s)) is not None for s, cells in head.items()):
-                found.append(f)
-    return found
-
-
-def is_synthetic(data) -> bool:
-    """True for the bundled sample or a folder whose ``datapackage.yaml`` says ``synthetic: true``."""
-    if data is None:
-        return True
-    from .dataset import read_descriptor
-    try:
-        return bool(read_descriptor(data)["synthetic"])
-    except Exception:  # a folder without a readable descriptor is real data
-        return False
-
-
 def prevalence_table(prev: pd.DataFrame, level: str | None = None, lang: str = "vi",
                      indicators: list[str] | None = None, by: str | None = None) -> pd.DataFrame:
     """Prevalence for display: one row per unit (and sex or age group when ``by``), labelled in ``lang``."""
@@ -327,21 +291,10 @@ def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthe
     return link(path, lang)
 
 
-def commune_tallies(data, period: object) -> pd.DataFrame:
-    """The communes' own counts (``u5_measured`` …) for ``period``: the sample's for ``None``, a data
-    folder's accepted submissions, nothing for a single measurement file."""
-    from pathlib import Path
-
+def commune_tallies(elements: pd.DataFrame, period: object) -> pd.DataFrame:
+    """The communes' own counts (``u5_measured`` …) for ``period`` among a dataset's accepted elements."""
     els = list(rules()["elements"])
-    if data is None:
-        from .sample import load_sample
-        subs = load_sample().submissions
-    elif Path(data).is_dir():
-        from .dataset import load_dataset
-        subs = load_dataset(data).elements
-    else:
-        return pd.DataFrame(columns=["commune_code", "period", "element", "value"])
-    return subs[(subs["period"].astype(str) == str(period)) & subs["element"].isin(els)]
+    return elements[(elements["period"].astype(str) == str(period)) & elements["element"].isin(els)]
 
 
 def quality_table(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:

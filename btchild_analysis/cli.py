@@ -386,6 +386,7 @@ def sample(seed: int = typer.Option(2013, min=0, max=2**32 - 1),
            messy: bool = typer.Option(True, help="Also write the messy files to OUT/messy")) -> None:
     """Write the SYNTHETIC sample (deterministic for a seed) with a descriptor saying so."""
     from . import messy as messy_mod
+    from . import sample_anthro
     from .dataset import DESCRIPTOR
     from .outputs import atomic_write_text
     from .sample import generate
@@ -395,6 +396,7 @@ def sample(seed: int = typer.Option(2013, min=0, max=2**32 - 1),
                            f"write the synthetic sample into a new folder")
     s = generate(seed)
     paths = s.write(out)
+    paths.append(sample_anthro.write(out, seed=seed, submissions=s.submissions))
     if not described:
         paths.append(atomic_write_text(out / DESCRIPTOR, _sample_descriptor(seed, paths)))
     if messy:

@@ -20,12 +20,13 @@ import pandas as pd
 import yaml
 
 from . import io, register, standard
+from ._resources import load_yaml
 from .errors import BtchildError, SubmissionError
 from .periods import parse_period
 from .sample import sample_dir
 
 DESCRIPTOR = "datapackage.yaml"
-PART_KINDS = ("submissions", "scores", "arrivals", "classes")
+PART_KINDS = ("submissions", "scores", "arrivals", "classes", "measurements")
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _DESCRIPTOR_KEYS = {"title", "source", "as_of", "synthetic", "resources", "description", "licence", "license"}
 #: Folded headings that tell the parts apart (see :func:`classify`).
@@ -33,6 +34,13 @@ _ARRIVAL_HEADS = {"submitted on", "submitted_on", "ngay nop", "ngay nhan", "ngay
 _CRITERION_HEADS = {"criterion", "tieu chi", "ma tieu chi"}
 _SCORE_HEADS = {"score", "diem", "diem tu cham", "so diem"}
 _CLASS_HEADS = {"class", "loai xa", "phan loai", "phan loai xa"}
+
+
+def _measurement_heads() -> tuple[set[str], set[str]]:
+    """Headings of a list of children measured: (sex or date of birth) and (weight or height)."""
+    cols = load_yaml("anthropometry.yaml")["columns"]
+    norm = lambda names: {" ".join(n.replace("_", " ").split()) for n in names}
+    return norm(cols["sex"] + cols["birth_date"]), norm(cols["weight_kg"] + cols["lenhei_cm"])
 
 
 class DatasetError(BtchildError):
@@ -60,7 +68,8 @@ class Dataset:
     load, score_load : LoadResult or None
         The outcome of loading submissions and score sheets (counts, quarantine).
     parts : dict
-        Which files made up each part (``submissions``, ``scores``, ``arrivals``, ``classes``).
+        Which files made up each part (``submissions``, ``scores``, ``arrivals``, ``classes``,
+        ``measurements``: lists of children measured, read by :mod:`btchild_analysis.anthropometry`).
     """
 
     elements: pd.DataFrame
@@ -80,6 +89,8 @@ class Dataset:
     # ------------------------------------------------------------------ what the data hold
     def has(self, part: str) -> bool:
         """Whether a part (``submissions``, ``scores``, ``arrivals``, ``classes``) holds any row."""
+        if part == "measurements":
+            return bool(self.parts.get("measurements"))
         table = {"submissions": self.elements, "scores": self.scores, "arrivals": self.submission_dates,
                  "classes": self.classes}[part]
         return table is not None and len(table) > 0
@@ -250,13 +261,17 @@ def _head_cells(path: Path, rows: int = 30) -> set[str]:
 
 
 def classify(path: str | Path) -> str:
-    """The part a file holds, from its headings: ``arrivals``, ``scores``, ``classes`` or ``submissions``.
+    """The part a file holds, from its headings: ``measurements``, ``arrivals``, ``scores``, ``classes``
+    or ``submissions``.
 
-    An arrival log has a date-of-receipt column (*Ngày nộp*); a score sheet a criterion and a score
+    A list of children measured has a sex or date-of-birth column and a weight or height column; an arrival log has a date-of-receipt column (*Ngày nộp*); a score sheet a criterion and a score
     column (*Tiêu chí*, *Điểm*); a class list a class column (*Loại xã*); anything else is read as
     submissions (and refused by the loader, with its reason, if it is none).
     """
     heads = _head_cells(Path(path))
+    who, size = _measurement_heads()
+    if heads & who and heads & size:
+        return "measurements"
     if heads & _ARRIVAL_HEADS:
         return "arrivals"
     if heads & _CRITERION_HEADS and heads & _SCORE_HEADS:

@@ -21,11 +21,13 @@
 # Sửa tham số ở ô dưới / change the parameters in the cell below.
 
 # %% tags=["parameters"]
+from typing import Optional
+
 period: str = "2024"  # kỳ báo cáo / report period: "2024" (năm / annual) or "2024H1" (6 tháng / first half)
-district: "Optional[str]" = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
+district: Optional[str] = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
-data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
-boundaries: "Optional[str]" = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
+data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: Optional[str] = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
 output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV downloads
 report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / file stem of the report
 

@@ -20,13 +20,15 @@
 # commune; the communes that moved most and least. Mọi con số do `btchild_analysis` tính.
 
 # %% tags=["parameters"]
+from typing import Optional
+
 period: str = "2024"  # kỳ cuối của xu hướng / last period of the trends: "2024" (trends use annual values)
 start: int = 2013  # năm đầu / first year of the trends
 indicator_ids: list = ["stunting_u5", "underweight_u5", "kindergarten_enrolment", "child_friendly_commune"]  # chỉ tiêu / indicator ids (`btchild indicators`)
-district: "Optional[str]" = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+district: Optional[str] = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
-data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
-boundaries: "Optional[str]" = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
+data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: Optional[str] = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
 output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV downloads
 report_name: str = "02_indicator_trends"  # tên tệp của báo cáo / file stem of the report
 

@@ -20,10 +20,12 @@
 # annex. Mọi con số do `btchild_analysis` tính.
 
 # %% tags=["parameters"]
+from typing import Optional
+
 period: str = "2024"  # kỳ báo cáo / report period: "2024" (báo cáo năm / annual) or "2024H1" (6 tháng / six-monthly)
-district: "Optional[str]" = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+district: Optional[str] = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
-data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
 output_dir: str = "."  # nơi ghi phụ lục Excel và CSV / folder for the Excel annex and CSV downloads
 report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / file stem of the report
 

@@ -19,10 +19,12 @@
 # to the districts), reporting completeness and implausible values of the data actually used.
 
 # %% tags=["parameters"]
+from typing import Optional
+
 period: str = "2024"  # kỳ báo cáo / report period: "2024" or "2024H1"
-files: "Optional[list]" = None  # tệp cần kiểm tra thêm / more submission files to check; None: only the data folder
+files: Optional[list] = None  # tệp cần kiểm tra thêm / more submission files to check; None: only the data folder
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
-data: "Optional[str]" = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
 output_dir: str = "."  # nơi ghi bảng cách ly / folder for the quarantine workbook
 report_name: str = "04_data_quality"  # tên tệp của báo cáo / file stem of the report
 

@@ -21,11 +21,13 @@
 # underweight, wasting and overweight, and the records against the communes' own tallies.
 
 # %% tags=["parameters"]
+from typing import Optional
+
 period: str = "2024"  # kỳ báo cáo / report period: "2024" or "2024H1"
-district: "Optional[str]" = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
+district: Optional[str] = None  # huyện: mã hoặc tên ("Ba Tri", "836") / district code or name; None: toàn tỉnh / the province
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
-data: "Optional[str]" = None  # thư mục hoặc tệp danh sách cân đo / folder or file of measurement lists; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
-boundaries: "Optional[str]" = None  # tệp ranh giới xã / commune boundary file; None: sơ đồ / schematic layout
+data: Optional[str] = None  # thư mục hoặc tệp danh sách cân đo / folder or file of measurement lists; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
+boundaries: Optional[str] = None  # tệp ranh giới xã / commune boundary file; None: sơ đồ / schematic layout
 output_dir: str = "."  # nơi ghi các bảng tải về / folder for the downloadable tables
 report_name: str = "05_anthropometry_quality"  # tên tệp của báo cáo / file stem of the report
 
@@ -36,19 +38,21 @@ from IPython.display import Markdown, display
 from btchild_analysis import anthro_quality as aq
 from btchild_analysis import anthropometry as an
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, register, sections
+from btchild_analysis import indicators, maps, sections
+from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
-synthetic = aq.is_synthetic(data)
+ds = load_dataset(data)
+synthetic = ds.synthetic
 code = sections.district_code(district, period)
 display(Markdown(f"# {aq.text('title', lang)} — {sections.area_name(district, period, lang)}, "
                  f"{sections.period_text(period, lang)}"))
-display(Markdown(sections.synthetic_banner(synthetic, lang)))
+display(Markdown(sections.source_block(ds, period, lang)))
 display(Markdown(aq.text("source", lang, ref=an.reference_source())))
 
 # %%
 display(Markdown(f"## {aq.text('load', lang)}"))
-files = aq.find_measurement_files(data)
+files = ds.parts["measurements"]
 loaded = an.read_measurements(files) if files else None
 records = loaded.records if loaded is not None else None
 if records is not None:
@@ -113,7 +117,7 @@ if records is not None and not records.empty:
 if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('tallies', lang)}"))
     elements = an.as_elements(prev)
-    tallies = aq.commune_tallies(data, period)
+    tallies = aq.commune_tallies(ds.elements, period)
     if tallies.empty:
         display(Markdown(f"*{aq.text('no_tallies', lang)}*"))
     else:

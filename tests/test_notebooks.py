@@ -20,7 +20,8 @@ from btchild_analysis.pages import to_html
 from partial_data import build
 
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-REPORTS = ["01_child_friendly_status", "02_indicator_trends", "03_plan_progress_report", "04_data_quality"]
+REPORTS = ["01_child_friendly_status", "02_indicator_trends", "03_plan_progress_report", "04_data_quality",
+           "05_anthropometry_quality"]
 COMMON = {"period", "lang", "data", "output_dir", "report_name"}
 
 # case → (parameters, expected sentence per notebook or None)
@@ -53,6 +54,23 @@ def test_ipynb_and_its_py_percent_pair_hold_the_same_cells_without_outputs(name)
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert [c for c in ipynb.cells if "parameters" in c.metadata.get("tags", [])][0] is code[0]
     assert ipynb.metadata["kernelspec"]["name"] == "btchild"
+
+
+def test_notebook_code_has_no_unused_import_or_undefined_name():
+    from pyflakes.api import checkPath
+    from pyflakes.reporter import Reporter
+    import io
+
+    out = io.StringIO()
+    problems = sum(checkPath(str(NB_DIR / f"{name}.py"), Reporter(out, out)) for name in REPORTS)
+    assert problems == 0, out.getvalue()
+
+
+def test_every_report_notebook_is_in_the_bundled_run_spec():
+    from btchild_analysis.reports import load_spec
+
+    spec = load_spec()
+    assert {Path(r["notebook"]).stem for r in spec["runs"]} == set(REPORTS)
 
 
 @pytest.mark.parametrize("name", REPORTS)
