@@ -668,8 +668,8 @@ def find_header(cells: pd.DataFrame, max_scan: int = 30) -> _Header | None:
                 continue
             if is_ignored_heading(h):
                 ignored.append(j)
-            elif row[j]:
-                unknown.append(j)
+            elif row[j] and cells.iloc[i + 1:, j].map(lambda v: not is_blank(v)).any():
+                unknown.append(j)  # a heading that is not an element, over values: quarantined
                 els[j], headings[j] = row[j], row[j]
         two_row = bool(roles_above) or any(above[j] and not row[j] for j in els)
         return _Header(i, "wide", all_roles, els, headings, unknown, ignored, i - 1 if two_row else i)
