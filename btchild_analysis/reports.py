@@ -144,8 +144,17 @@ class _Running:
     timed_out: bool = False
 
 
+def _staging_dir(out: Path, name: str) -> Path:
+    """A fresh staging folder (the parent may just have been removed by another run finishing)."""
+    for _ in range(5):
+        (out / STAGING).mkdir(exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{name}-", dir=out / STAGING))
+    raise RunSpecError(f"{out / STAGING}: cannot create a staging folder")
+
+
 def _start(job: Job, out: Path, lang: str) -> _Running:
-    staging = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{job.name}-", dir=out / STAGING))
+    staging = _staging_dir(out, job.name)
     spec = {"name": job.name, "notebook": job.notebook, "params": job.params, "staging": str(staging),
             "lang": job.params.get("lang", lang), "page_title": page_title(job, job.params.get("lang", lang))}
     job_file = staging / ".job.json"
@@ -249,7 +258,11 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
 
 def _clean_stale_staging(out: Path) -> None:
     """Remove staging folders of runs that are gone (a run killed with SIGKILL leaves its own)."""
-    for d in (out / STAGING).iterdir():
+    try:
+        folders = list((out / STAGING).iterdir())
+    except FileNotFoundError:
+        return
+    for d in folders:
         pid = d.name.split("-", 1)[0]
         alive = pid.isdigit() and _alive(int(pid))
         if not alive:
@@ -379,6 +392,8 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
             bar.close()
             stopped = _abandon(running, queue, out, lang, previous)
             state.update(stopped, then=write_index)
+            with contextlib.suppress(OSError):   # left when another run is using it
+                (out / STAGING).rmdir()
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
