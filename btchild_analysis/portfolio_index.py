@@ -5,16 +5,24 @@ Built from the state entries (so two runs into one folder both appear) with the 
 area (province first, then districts by name) and period; the link text is the area's name, the
 group heading the report's title.  Each row lists the report's Excel and CSV downloads found in the
 folder (``{report}_*.xlsx`` / ``{report}_*.csv``); a failed report shows a one-line reason.
-The synthetic-data notice appears only when a listed report was made from synthetic data.
+The synthetic-data notice appears only when a listed report was made from synthetic data
+(``synthetic`` of :func:`btchild_analysis.dataset.read_descriptor`, recorded by :func:`report_entry`).
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from . import register
 from .pages import environment, one_line, texts
 from .periods import parse_period
+from .runspec import PATH_PARAMS, RUNNER_PARAMS, Job
 from .style import label
+
+try:
+    from .dataset import read_descriptor
+except ImportError:  # the descriptor reader is not there yet: the sample is the synthetic data
+    read_descriptor = None
 
 _DOWNLOADS = {".xlsx": "excel", ".csv": "csv"}
 
@@ -71,6 +79,61 @@ def _row(name: str, entry: dict, files: list[str], lang: str, t: dict) -> dict:
             "details": _details(entry), "finished": finished,
             "downloads": [{"href": f, "name": Path(f).stem[len(name) + 1:] or f, "kind": t[_DOWNLOADS[Path(f).suffix]]}
                           for f in files]}
+
+
+def _area(job: Job) -> dict:
+    district = job.params.get("district")
+    if district is None:
+        return {"vi": label("province", "vi"), "en": label("province", "en")}
+    try:
+        on = parse_period(job.params.get("period") or job.params.get("year") or 2020).reference_date
+        name = str(register.find_district(district, on)["district_name"])
+    except Exception:  # an unknown district fails in the notebook itself; here the index shows it as given
+        name = str(district)
+    return {"vi": name, "en": name}
+
+
+def _provenance(params: dict) -> tuple[bool, str]:
+    """Whether a report's data are synthetic, and a source line without paths."""
+    data = params.get("data")
+    if read_descriptor is not None:
+        try:
+            d = read_descriptor(data or None)
+            source = " — ".join(str(x) for x in (d.get("title") or d.get("source"), d.get("as_of")) if x)
+            return bool(d.get("synthetic")), one_line(source or (Path(data).name if data else ""), 200)
+        except Exception:  # a bad descriptor fails the notebook with its own reason
+            pass
+    return data is None, (Path(str(data)).name if data else "")
+
+
+def _display_params(params: dict) -> dict:
+    shown = {}
+    for k, v in params.items():
+        if k in RUNNER_PARAMS or k in ("district", "period", "lang") or v is None:
+            continue
+        if k in PATH_PARAMS:
+            v = [Path(str(x)).name for x in v] if isinstance(v, list) else Path(str(v)).name
+        shown[k] = one_line(", ".join(map(str, v)) if isinstance(v, list) else v, 120)
+    return shown
+
+
+def page_title(job: Job, lang: str) -> str:
+    """Title of a report's page: report, area, period in the page's language."""
+    period, _ = period_text(job.params.get("period"), lang)
+    parts = [job.title.get(lang) or job.name, _area(job)[lang], period]
+    return " — ".join(p for p in parts if p)
+
+
+def report_entry(job: Job, lang: str) -> dict:
+    """The state entry of a finished report: what the index shows about it (no absolute paths)."""
+    synthetic, source = _provenance(job.params)
+    return {"name": job.name, "kind": Path(job.notebook).stem, "title": job.title,
+            "district": job.params.get("district"), "area": _area(job),
+            "period": job.params.get("period", job.params.get("year")), "lang": job.params.get("lang", lang),
+            "status": job.status, "error": job.error, "html": job.html, "outputs": job.outputs,
+            "fingerprint": job.fingerprint, "seconds": job.seconds,
+            "finished": dt.datetime.now().isoformat(timespec="seconds"),
+            "synthetic": synthetic, "source": source, "display_params": _display_params(job.params)}
 
 
 def build_index(entries: dict[str, dict], out_dir: str | Path, site: dict, lang: str = "vi",

@@ -31,23 +31,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import register
 from .errors import BtchildError, RunSpecError
 from .outputs import atomic_write_text
-from .pages import failure_page, one_line, texts
-from .periods import parse_period
-from .portfolio_index import build_index, period_text
+from .pages import failure_page, texts
+from .portfolio_index import build_index, page_title, report_entry
 from .report_worker import RESULT
 from .runspec import (DEFAULT_SPEC, NOTEBOOKS, PATH_PARAMS, RUNNER_PARAMS, Job, expand, load_spec,  # noqa: F401
                       resolve_auto, slug)
 from .sample import sample_dir
-from .style import label
 from .state import State, describe_outputs, fingerprint as _fingerprint, is_fresh, package_hash
-
-try:
-    from .dataset import read_descriptor
-except ImportError:  # the descriptor reader is not there yet: the sample is the synthetic data
-    read_descriptor = None
 
 STAGING = ".btchild_staging"
 #: Worker logs of failed reports: kept outside the (possibly published) output folder.
@@ -74,62 +66,6 @@ def _implicit_inputs(params: dict) -> list[str]:
 def fingerprint(job: Job, code: str | None = None) -> str:
     """Hash of the job's notebook, parameters (language included), every input path and the package."""
     return _fingerprint(job.notebook, job.params, PATH_PARAMS, _implicit_inputs(job.params), code)
-
-
-# --- what a report is, for the index ------------------------------------------------------------------
-
-def _area(job: Job) -> dict:
-    district = job.params.get("district")
-    if district is None:
-        return {"vi": label("province", "vi"), "en": label("province", "en")}
-    try:
-        on = parse_period(job.params.get("period") or job.params.get("year") or 2020).reference_date
-        name = str(register.find_district(district, on)["district_name"])
-    except Exception:  # an unknown district fails in the notebook itself; here the index shows it as given
-        name = str(district)
-    return {"vi": name, "en": name}
-
-
-def _provenance(params: dict) -> tuple[bool, str]:
-    """Whether a report's data are synthetic, and a source line without paths."""
-    data = params.get("data")
-    if read_descriptor is not None:
-        try:
-            d = read_descriptor(data or None)
-            source = " — ".join(str(x) for x in (d.get("title") or d.get("source"), d.get("as_of")) if x)
-            return bool(d.get("synthetic")), one_line(source or (Path(data).name if data else ""), 200)
-        except Exception:  # a bad descriptor fails the notebook with its own reason
-            pass
-    return data is None, (Path(str(data)).name if data else "")
-
-
-def _display_params(params: dict) -> dict:
-    shown = {}
-    for k, v in params.items():
-        if k in RUNNER_PARAMS or k in ("district", "period", "lang") or v is None:
-            continue
-        if k in PATH_PARAMS:
-            v = [Path(str(x)).name for x in v] if isinstance(v, list) else Path(str(v)).name
-        shown[k] = one_line(", ".join(map(str, v)) if isinstance(v, list) else v, 120)
-    return shown
-
-
-def page_title(job: Job, lang: str) -> str:
-    """Title of a report's page: report, area, period in the page's language."""
-    period, _ = period_text(job.params.get("period"), lang)
-    parts = [job.title.get(lang) or job.name, _area(job)[lang], period]
-    return " — ".join(p for p in parts if p)
-
-
-def _entry(job: Job, lang: str) -> dict:
-    synthetic, source = _provenance(job.params)
-    return {"name": job.name, "kind": Path(job.notebook).stem, "title": job.title,
-            "district": job.params.get("district"), "area": _area(job),
-            "period": job.params.get("period", job.params.get("year")), "lang": job.params.get("lang", lang),
-            "status": job.status, "error": job.error, "html": job.html, "outputs": job.outputs,
-            "fingerprint": job.fingerprint, "seconds": job.seconds,
-            "finished": dt.datetime.now().isoformat(timespec="seconds"),
-            "synthetic": synthetic, "source": source, "display_params": _display_params(job.params)}
 
 
 # --- running one report in its own process -----------------------------------------------------------
@@ -385,7 +321,7 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
                     if r.proc.poll() is not None:
                         running.remove(r)
                         job = _finish(r, out, lang, previous.get(r.job.name))
-                        state.update({job.name: _entry(job, lang)}, then=write_index)
+                        state.update({job.name: report_entry(job, lang)}, then=write_index)
                         bar.update()
                 stop.wait(POLL)
         finally:
@@ -423,5 +359,5 @@ def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previo
         job.html = f"{job.name}.html"
         atomic_write_text(out / job.html, failure_page(page_title(job, p_lang), job.error, p_lang))
         job.outputs = describe_outputs(out, [job.html])
-        entries[job.name] = _entry(job, lang)
+        entries[job.name] = report_entry(job, lang)
     return entries

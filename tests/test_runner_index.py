@@ -150,7 +150,7 @@ def test_one_line_drops_terminal_codes_and_paths():
 
 
 def test_provenance_from_the_data_descriptor(monkeypatch):
-    from btchild_analysis import reports
+    from btchild_analysis import portfolio_index as reports
 
     seen = []
 
