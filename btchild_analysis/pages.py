@@ -19,9 +19,9 @@ from traitlets.config import Config
 from .outputs import escape_md
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-#: Strings that must not appear in a page: they would fetch scripts from the network.
 #: Cells with these tags are for the person editing the notebook (bilingual notes), not for the page.
 NOTEBOOK_ONLY = ("notebook-only",)
+#: Strings that must not appear in a page: they would fetch scripts from the network.
 EXTERNAL_MARKERS = ("https://cdn", "require.js", "require.min.js", "mathjax", "unpkg.com", "mermaid.min.js")
 
 
