@@ -289,8 +289,8 @@ def _check_params(names: set[str], declared: tuple[str, ...], where: str, nb: Pa
     unknown = sorted(names - set(declared))
     if unknown:
         valid = [p for p in declared if p not in RUNNER_PARAMS]
-        raise RunSpecError(f"{where}: {nb.name} has no parameter {', '.join(repr(u) for u in unknown)}; "
-                           f"its parameters are: {', '.join(valid)}")
+        listed = f"its parameters are: {', '.join(valid)}" if valid else "it has no cell tagged 'parameters'"
+        raise RunSpecError(f"{where}: {nb.name} has no parameter {', '.join(repr(u) for u in unknown)}; {listed}")
 
 
 def expand(spec: Spec | dict, today: dt.date | None = None, overrides: dict | None = None,

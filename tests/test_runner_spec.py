@@ -196,3 +196,14 @@ def test_a_parameter_value_is_only_ever_a_value(nb, value):
     assert all(isinstance(node, ast.Assign) for node in tree.body)
     values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
     assert values["marker"] == value
+
+
+def test_a_notebook_without_parameters_cell(tmp_path):
+    import nbformat
+
+    plain = nbformat.v4.new_notebook()
+    plain.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(plain, tmp_path / "plain.ipynb")
+    s = runspec.Spec.model_validate({"runs": [{"name": "a", "notebook": str(tmp_path / "plain.ipynb"), "params": {"x": 2}}]})
+    with pytest.raises(RunSpecError, match="plain.ipynb has no parameter 'x'; it has no cell tagged 'parameters'"):
+        runspec.expand(s)
