@@ -87,6 +87,13 @@ def test_before_recognition_the_same_commune_is_ordinary():
     assert v["provisional"] and "xa_dac_biet_kho_khan" in v["reasons_en"] and "2020" in v["reasons_en"]
 
 
+def test_provisional_band_is_800_to_849():
+    at800 = verdict(sheet19("29173", 2022, 800))  # fails at 850, passes at 800: in doubt
+    assert at800["status"] == "not_met" and at800["provisional"]
+    at850 = verdict(sheet19("29173", 2022, 850))
+    assert at850["status"] == "met" and not at850["provisional"]
+
+
 def test_a_verdict_the_class_cannot_change_is_not_provisional():
     for total, status in ((870, "met"), (790, "not_met")):  # above 850 or below 800: same in any class
         v = verdict(sheet19("29173", 2022, total))
