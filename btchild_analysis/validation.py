@@ -75,17 +75,22 @@ class LoadResult:
                 f"records were lost while loading {', '.join(self.files[:3])}; please report this")
 
     def summary_text(self, lang: str = "vi") -> str:
+        """One line: the counts, the skipped lines by reason, and what was not read as a table."""
         s = self.summary
         why = s["skipped_by_reason"]
+        reasons = self.quarantine["reason"].value_counts() if len(self.quarantine) else pd.Series(dtype=int)
+        unread = {k: int(reasons.get(k, 0)) for k in ("no_table", "below_table", "bad_line") if reasons.get(k, 0)}
         if lang == "vi":
             skip = "; ".join(f"{_SKIP_VI.get(k, k)}: {v}" for k, v in why.items())
+            extra = "; ".join(f"{_UNREAD_VI[k]}: {v}" for k, v in unread.items())
             return (f"{s['files']} tệp, {s['rows_read']} dòng đọc được: {s['accepted']} nhận, "
                     f"{s['quarantined']} cách ly, {s['duplicates_folded']} trùng lặp gộp, "
-                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else ""))
+                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else "") + (f"; trong đó {extra}" if extra else ""))
         skip = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in why.items())
+        extra = "; ".join(f"{_UNREAD_EN[k]}: {v}" for k, v in unread.items())
         return (f"{s['files']} files, {s['rows_read']} rows read: {s['accepted']} accepted, "
                 f"{s['quarantined']} quarantined, {s['duplicates_folded']} duplicates folded, "
-                f"{s['skipped']} skipped" + (f" ({skip})" if skip else ""))
+                f"{s['skipped']} skipped" + (f" ({skip})" if skip else "") + (f"; of which {extra}" if extra else ""))
 
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the quarantine as CSV (UTF-8 with BOM, injection-safe) or ``.xlsx`` (every cell a value).
@@ -102,6 +107,9 @@ class LoadResult:
 
 
 NOTE_COLUMNS = ["file", "sheet", "note"]
+_UNREAD_VI = {"no_table": "trang không có bảng", "below_table": "dòng dưới bảng", "bad_line": "dòng không tách được"}
+_UNREAD_EN = {"no_table": "sheets without a table", "below_table": "lines below a table",
+              "bad_line": "lines that cannot be split"}
 _SKIP_VI = {"blank_line": "dòng trống", "separator_line": "dòng chỉ có dấu phân cách",
             "column_numbers": "dòng số thứ tự cột"}
 

@@ -265,6 +265,8 @@ def test_sheet_without_table_unknown_heading_and_lines_below(tmp_path):
     nt = q[q["reason"] == "no_table"]
     assert nt["sheet"].tolist() == ["Hướng dẫn"] and "Ghi chú" in nt["value"].iloc[0]
     assert res.notes["note"].str.contains("u5_stuntd").any()
+    assert "sheets without a table: 1" in res.summary_text("en") and "lines below a table: 1" in res.summary_text("en")
+    assert "trang không có bảng: 1" in res.summary_text("vi")
     assert_same_values(res, rf.expected_values(path))
     assert adds_up(res)
 
