@@ -158,7 +158,8 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
         aarr_required, year_reached, status`` and ``method`` (``observed``, ``theil_sen``,
         ``aarr_loglinear``, ``aarr_two_point`` or ``none``), ``n_points`` (values the status rests
         on), ``segment`` (span of the target year's segment, ``"all"`` without breaks),
-        ``segment_start``, ``break_in_series`` (values before a break were left out), ``note``, and the
+        ``segment_start``, ``break_in_series`` (values before a break were left out), ``note`` /
+        ``note_vi`` (why, in English and Vietnamese), and the
         coverage of the value the status rests on: ``communes_reporting, communes_expected, coverage,
         low_coverage`` (empty when the input has no coverage columns).
     """
@@ -181,7 +182,7 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
 STATUS_COLUMNS = ["level", "unit_code", "unit_name", "indicator", "baseline_year", "baseline_value",
                   "latest_year", "latest_value", "target_year", "op", "target", "value_at_target_year",
                   "projection", "slope", "aarr_observed", "aarr_required", "year_reached", "status",
-                  "method", "n_points", "segment", "segment_start", "break_in_series", "note",
+                  "method", "n_points", "segment", "segment_start", "break_in_series", "note", "note_vi",
                   *COVERAGE_COLUMNS]
 
 
@@ -208,9 +209,10 @@ def _one_target(years: np.ndarray, vals: np.ndarray, tgt: Target, ind: Indicator
            "value_at_target_year": np.nan, "projection": np.nan, "slope": np.nan, "aarr_observed": np.nan,
            "aarr_required": np.nan, "year_reached": None, "method": "none", "n_points": 0,
            "segment": segment_label(first, ind.break_years), "segment_start": first,
-           "break_in_series": bool((seg < seg_t).any()), "note": "", "_cov_year": None}
+           "break_in_series": bool((seg < seg_t).any()), "note": "", "note_vi": "", "_cov_year": None}
     if out["break_in_series"]:
-        out["note"] = f"values before {first} not comparable (break in series: {_reason(ind, first)})"
+        out["note"] = f"values before {first} not comparable (break in series: {_reason(ind, first, 'en')})"
+        out["note_vi"] = f"số liệu trước năm {first} không so sánh được (chuỗi bị gián đoạn: {_reason(ind, first, 'vi')})"
     if len(y):
         out["baseline_year"], out["baseline_value"] = int(y[0]), v[0]
     at = v[y == tgt.year]
@@ -224,6 +226,7 @@ def _one_target(years: np.ndarray, vals: np.ndarray, tgt: Target, ind: Indicator
     if len(y) < 2:
         out["status"] = "no_data"
         out["note"] = "; ".join(filter(None, [out["note"], f"{len(y)} value(s) in segment {out['segment']} before {tgt.year}"]))
+        out["note_vi"] = "; ".join(filter(None, [out["note_vi"], f"{len(y)} giá trị trong đoạn {out['segment']} trước năm {tgt.year}"]))
         return out
     trend = fit_trend(y, v, ind)
     out.update(method=trend.method, projection=trend.at(tgt.year), slope=trend.slope, _cov_year=int(y[-1]))
@@ -235,8 +238,8 @@ def _one_target(years: np.ndarray, vals: np.ndarray, tgt: Target, ind: Indicator
     return out
 
 
-def _reason(ind: Indicator, year) -> str:
-    return next((b.en for b in ind.breaks if b.year == year), str(year))
+def _reason(ind: Indicator, year, lang: str = "en") -> str:
+    return next((b.reason(lang) for b in ind.breaks if b.year == year), str(year))
 
 
 def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:

@@ -196,7 +196,7 @@ def test_target_projection_stays_within_the_segment():
     vals = {2016: 50.0, 2017: 55.0, 2018: 60.0, 2019: 40.0}
     t = one("child_friendly_commune", vals, 2020)
     assert t["status"] == "no_data" and t["segment"] == "2019–" and t["segment_start"] == 2019
-    assert t["break_in_series"] and "2019" in t["note"]
+    assert t["break_in_series"] and "2019" in t["note"] and "06/QĐ-TTg" in t["note_vi"]
     t = one("child_friendly_commune", {**vals, 2018: 60.0, 2019: 40.0}, 2015)  # 2015 target: segment 2014–2018
     assert t["segment"] == "2014–2018" and t["value_at_target_year"] is not None
     t = one("child_friendly_commune", {2017: 75.0, 2018: 80.0, 2019: 60.0, 2020: 70.0}, 2020)
