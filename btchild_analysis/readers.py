@@ -668,6 +668,7 @@ def find_header(cells: pd.DataFrame, max_scan: int = 30) -> _Header | None:
                 continue
             if is_ignored_heading(h):
                 ignored.append(j)
+                headings[j] = h
             elif row[j] and cells.iloc[i + 1:, j].map(lambda v: not is_blank(v)).any():
                 unknown.append(j)  # a heading that is not an element, over values: quarantined
                 els[j], headings[j] = row[j], row[j]
@@ -819,10 +820,11 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
                 "fault_hint": [f for f, _ in mine.values()]})], ignore_index=True)
             rows_read += len(mine)
     for j in header.ignored:
-        if not _starts_with_any(fold_key(cells.iloc[header.row, j]), ["stt", "tt", "so tt", "so thu tu"]) \
+        h = header.headings.get(j, "")
+        if not _starts_with_any(fold_key(h), ["stt", "tt", "so tt", "so thu tu"]) \
                 and any(not is_blank(vals[k][j]) for k in d_rows):
-            notes.append((file, sheet, f"cột {_excel_col(j)} '{_text(cells.iloc[header.row, j]) or ''}' không "
-                                       f"phải số liệu, không đọc / column {_excel_col(j)} not read (not data)"))
+            notes.append((file, sheet, f"cột {_excel_col(j)} '{h}' không phải số liệu, không đọc / "
+                                       f"column {_excel_col(j)} '{h}' not read (not data)"))
     if header.kind == "long":
         frame = _extra_fields(frame, cells, header, d_rows, vals)
     return RawRead(rows=frame[RAW_COLUMNS], rows_read=rows_read, skipped=skipped, notes=notes)

@@ -535,3 +535,14 @@ def test_streaming_reader_without_calamine_reads_the_same(tmp_path, monkeypatch,
     assert_same_values(res, rf.expected_values(path))
     with pytest.raises(SubmissionError, match="BTCHILD_MAX_CELLS"):
         readers._xlsx_sheets_openpyxl(path, Limits(max_cells=100))
+
+
+def test_columns_not_read_are_noted(tmp_path):
+    path = rf.district_workbook(tmp_path / "w.xlsx", "Chợ Lách", "2020", style="two_row", elements=["pop_u16"])
+    b = rf.built(path)
+    wb = load_workbook(path)
+    wb.active.cell(b.rows["data"][0], 4, "số liệu ước tính")  # a remark in the Ghi chú column
+    wb.save(path)
+    res = load(path)
+    assert res.notes["note"].tolist() == ["cột D 'Ghi chú' không phải số liệu, không đọc / column D 'Ghi chú' not read (not data)"]
+    assert_same_values(res, rf.expected_values(path))
