@@ -10,11 +10,17 @@ limit                     environment variable            default    what it bou
 ========================  ==============================  =========  =====================================
 ``max_file_bytes``        ``BTCHILD_MAX_FILE_BYTES``      1 GiB      size of any file on disk
 ``max_expanded_bytes``    ``BTCHILD_MAX_EXPANDED_BYTES``  64 MiB     uncompressed size of a workbook's parts
-``max_cells``             ``BTCHILD_MAX_CELLS``           1,000,000  cells of one sheet (as stored)
+``max_cells``             ``BTCHILD_MAX_CELLS``           1,000,000  cells of one sheet (rows × columns spanned)
 ``max_rows``              ``BTCHILD_MAX_ROWS``            20,000,000 lines of a CSV, rows of a sheet
 ``max_line_bytes``        ``BTCHILD_MAX_LINE_BYTES``      1 MiB      length of one CSV line
 ``max_fields``            ``BTCHILD_MAX_FIELDS``          10,000     fields on one CSV line
 ========================  ==============================  =========  =====================================
+
+A workbook is checked before it is parsed: the uncompressed size of its parts (from the zip
+directory) and the extent of each sheet's filled cells (a streaming scan of the sheet XML, ignoring
+the ``<dimension>`` the file declares).  A CSV is scanned once for its longest line and line count
+before pandas reads it; when a line cannot be read by the fast path, the careful line-by-line reader
+holds at most ``max(max_cells, max_rows)`` fields.
 
 A district workbook is a few hundred cells; the national-scale long CSV (≈7 million lines,
 ``benchmarks/bench_load.py``) stays within the defaults.  Pass a :class:`Limits` (``limits=``) to
