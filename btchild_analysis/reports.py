@@ -287,54 +287,75 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
         for j in todo:
             j.timeout = float(timeout)
     out = _prepare_out(out_dir)
-    _clean_stale_staging(out)
     lang = (overrides or {}).get("lang") or spec.defaults.get("lang") or "vi"
-    site = spec.site.model_dump()
-    state = State(out)
-
-    def write_index(entries: dict) -> None:
-        atomic_write_text(out / "index.html", build_index(entries, out, site, lang))
-
-    previous = state.read()
-    code = package_hash()
-    queue: deque[Job] = deque()
-    for job in todo:
-        job.fingerprint = fingerprint(job, code)
-        entry = previous.get(job.name)
-        if not force and is_fresh(entry, job.fingerprint, out):
-            job.status, job.html, job.seconds = "skipped", entry["html"], entry.get("seconds", 0.0)
-        else:
-            queue.append(job)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(queue) or 1))
     stop = threading.Event()
-    running: list[_Running] = []
-    bar = tqdm(total=len(queue), desc="btchild report", disable=not progress, unit="report")
-    with _stop_signals(stop):   # also during the clean-up: a second SIGTERM does not cut it short
-        try:
-            while (queue or running) and not stop.is_set():
-                while queue and len(running) < workers and not stop.is_set():
-                    running.append(_start(queue.popleft(), out, lang))
-                for r in list(running):
-                    if r.proc.poll() is None and time.monotonic() - r.started > r.job.timeout:
-                        r.timed_out = True
-                        _stop_all([r])
-                    if r.proc.poll() is not None:
-                        running.remove(r)
-                        job = _finish(r, out, lang, previous.get(r.job.name))
-                        state.update({job.name: report_entry(job, lang)}, then=write_index)
-                        bar.update()
-                stop.wait(POLL)
-        finally:
-            bar.close()
-            stopped = _abandon(running, queue, out, lang, previous)
-            state.update(stopped, then=write_index)
-            with contextlib.suppress(OSError):   # left when another run is using it
-                (out / STAGING).rmdir()
+    with _stop_signals(stop):   # from here on, and through the clean-up, SIGTERM stops the run cleanly
+        _Portfolio(out, spec.site.model_dump(), lang, stop).run(todo, jobs, force, progress)
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
                             f"the others were stopped and keep their previous pages; index written to {out / 'index.html'}")
     return todo
+
+
+class _Portfolio:
+    """One run into an output folder: which reports to run, the loop of workers, state and index."""
+
+    def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event):
+        self.out, self.site, self.lang, self.stop = out, site, lang, stop
+        self.state = State(out)
+        self.previous: dict[str, dict] = {}
+
+    def write_index(self, entries: dict) -> None:
+        atomic_write_text(self.out / "index.html", build_index(entries, self.out, self.site, self.lang))
+
+    def plan(self, todo: list[Job], force: bool) -> deque:
+        """Fingerprint each report; those fresh (same inputs, outputs intact) are skipped."""
+        _clean_stale_staging(self.out)
+        self.previous = self.state.read()
+        code = package_hash()
+        queue: deque[Job] = deque()
+        for job in todo:
+            job.fingerprint = fingerprint(job, code)
+            entry = self.previous.get(job.name)
+            if not force and is_fresh(entry, job.fingerprint, self.out):
+                job.status, job.html, job.seconds = "skipped", entry["html"], entry.get("seconds", 0.0)
+            else:
+                queue.append(job)
+        return queue
+
+    def run(self, todo: list[Job], jobs: int | None, force: bool, progress: bool) -> None:
+        """Run what is not fresh, at most ``jobs`` at once; always end with the state and index written."""
+        queue = self.plan(todo, force)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(queue) or 1))
+        running: list[_Running] = []
+        bar = tqdm(total=len(queue), desc="btchild report", disable=not progress, unit="report")
+        try:
+            while (queue or running) and not self.stop.is_set():
+                while queue and len(running) < workers and not self.stop.is_set():
+                    running.append(_start(queue.popleft(), self.out, self.lang))
+                for r in list(running):
+                    if self._poll(r):
+                        running.remove(r)
+                        bar.update()
+                self.stop.wait(POLL)
+        finally:
+            bar.close()
+            stopped = _abandon(running, queue, self.out, self.lang, self.previous)
+            self.state.update(stopped, then=self.write_index)
+            with contextlib.suppress(OSError):   # left when another run is using it
+                (self.out / STAGING).rmdir()
+
+    def _poll(self, r: _Running) -> bool:
+        """Stop a report past its timeout; record a report that has ended.  True when it has."""
+        if r.proc.poll() is None and time.monotonic() - r.started > r.job.timeout:
+            r.timed_out = True
+            _stop_all([r])
+        if r.proc.poll() is None:
+            return False
+        job = _finish(r, self.out, self.lang, self.previous.get(r.job.name))
+        self.state.update({job.name: report_entry(job, self.lang)}, then=self.write_index)
+        return True
 
 
 def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previous: dict) -> dict[str, dict]:
