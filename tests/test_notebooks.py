@@ -70,7 +70,7 @@ def test_every_report_notebook_is_in_the_bundled_run_spec():
     from btchild_analysis.reports import load_spec
 
     spec = load_spec()
-    assert {Path(r["notebook"]).stem for r in spec["runs"]} == set(REPORTS)
+    assert {Path(r.notebook).stem for r in spec.runs} == set(REPORTS)
 
 
 @pytest.mark.parametrize("name", REPORTS)
