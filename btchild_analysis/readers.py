@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import warnings
 import zipfile
 from collections import Counter
 from io import StringIO
@@ -340,10 +341,15 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     if not ({"element", "value", "period"} <= set(cols) and "commune_code" in cols):
         return None
     try:
-        fast = pd.read_csv(path, sep=info.sep, dtype=str, header=0, encoding=info.encoding, keep_default_na=False,
-                           na_values=[""], skip_blank_lines=True, engine="c")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: lines with one field more than the header must not become an index
+            fast = pd.read_csv(path, sep=info.sep, dtype=str, header=0, encoding=info.encoding, index_col=False,
+                               keep_default_na=False, na_values=[""], skip_blank_lines=True, engine="c")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
         return None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        return None  # pandas dropped fields: read line by line
     n_body = info.lines - 1
     if len(fast) + info.blank != n_body or len(fast.columns) != len(head):
         return None
@@ -377,6 +383,7 @@ def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame,
     if lines and lines[-1] == "":
         lines.pop()
     rows, index, bad = [], [], {}
+    width, bound = 1, max(lim.max_cells, lim.max_rows)
     for i, line in enumerate(lines):
         line = line.rstrip("\r")
         if line.count(info.sep) + 1 > lim.max_fields:
@@ -397,9 +404,10 @@ def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame,
             continue
         rows.append([f if f.strip() else None for f in fields])
         index.append(i)
-    width = max((len(r) for r in rows), default=0)
-    if len(rows) * max(width, 1) > max(lim.max_cells, lim.max_rows):
-        raise lim.refuse(path, f"{len(rows):,} lines × {width:,} fields", "max_cells")
+        width = max(width, len(fields))
+        if len(rows) * width > bound:  # checked as the table grows, not after
+            raise lim.refuse(path, f"more than {len(rows):,} lines × {width:,} fields to read line by line",
+                             "max_cells")
     cells = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], index=index, dtype=object)
     return cells, bad, len(lines)
 

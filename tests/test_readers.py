@@ -546,3 +546,12 @@ def test_columns_not_read_are_noted(tmp_path):
     res = load(path)
     assert res.notes["note"].tolist() == ["cột D 'Ghi chú' không phải số liệu, không đọc / column D 'Ghi chú' not read (not data)"]
     assert_same_values(res, rf.expected_values(path))
+
+
+def test_careful_csv_reader_is_bounded(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("commune_code,period,element,value\n" + "28756,2015,u5_measured,1,extra\n" * 300)
+    with pytest.raises(SubmissionError, match=r"wide.csv: refused, more than .* lines × 5 fields.*BTCHILD_MAX_CELLS"):
+        load(path, limits=Limits(max_cells=1000, max_rows=1000))
+    q = load(path).quarantine  # within the default limits: every line quarantined with its text
+    assert len(q) == 300 and set(q["reason"]) == {"bad_line"} and set(q["value"]) == {"28756,2015,u5_measured,1,extra"}
