@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from . import register
+from ._resources import load_yaml
 from .errors import BoundaryError
 
 PLOT_CRS = "EPSG:32648"  # UTM 48N, metres: Bến Tre lies in it
@@ -106,7 +107,8 @@ def _read_any(path, encoding: str | None) -> gpd.GeoDataFrame:
 
 def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", code_field: str | None = None,
                     name_field: str | None = None, district_field: str | None = None,
-                    encoding: str | None = None, allow_unmatched: bool = False) -> tuple[gpd.GeoDataFrame, BoundaryMatch]:
+                    encoding: str | None = None, allow_unmatched: bool = False, licence: str | None = None,
+                    source_year: int | None = None) -> tuple[gpd.GeoDataFrame, BoundaryMatch]:
     """Read a boundary file and key it by GSO code.
 
     Parameters
@@ -123,6 +125,9 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
     allow_unmatched : bool
         Go on when features or units are unmatched (they are reported, and units without a polygon
         appear as "no boundary" on maps); by default that raises :class:`BoundaryError`.
+    licence, source_year : optional
+        Licence and year of the file for the maps' source line (default: ``data/boundary_sources.yaml``
+        for a known file name, else "licence not stated" and the year of ``on``).
 
     Returns
     -------
@@ -173,8 +178,36 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
     out = gpd.GeoDataFrame({"code": key.to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=4326)
     out = out[out["code"].notna()].merge(units, on="code", how="left")
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
-    out.attrs.update(schematic=False, source=Path(str(path)).name, missing=list(missing))
+    out.attrs.update(schematic=False, missing=list(missing),
+                     **source_attrs(Path(str(path)).name, licence, source_year, register.vintage_of(on)))
     return out, report
+
+
+def source_attrs(name: str, licence: str | None = None, year: object = None, default_year: object = None) -> dict:
+    """``source``, ``source_year``, ``licence`` and ``credit`` of a boundary file (known files from
+    ``data/boundary_sources.yaml``; the arguments win, ``default_year`` comes last)."""
+    known = (load_yaml("boundary_sources.yaml") or {}).get(name, {})
+    year = year or known.get("year") or default_year
+    return {"source": name, "source_year": None if year is None else str(year),
+            "licence": licence or known.get("licence"), "credit": {k: known[k] for k in ("vi", "en") if k in known}}
+
+
+def source_text(geo: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
+    """The boundary source line of a map: file, year of the units, licence, credit (None if schematic).
+
+    >>> g = gpd.GeoDataFrame(geometry=[]); g.attrs.update(source_attrs("x.gpkg", None, None, 2013))
+    >>> source_text(g, "en"), source_text(g, "vi")
+    ('x.gpkg, 2013 units, licence not stated', 'x.gpkg, đơn vị năm 2013, giấy phép chưa rõ')
+    """
+    from .style import label
+    a = geo.attrs
+    if a.get("schematic") or not a.get("source"):
+        return None
+    year = f"{label('units_of_year', lang)} {a['source_year']}" if lang == "vi" else f"{a['source_year']} {label('units_of_year', lang)}"
+    lic = f"{label('licence', lang)} {a['licence']}" if a.get("licence") else label("licence_unknown", lang)
+    credit = (a.get("credit") or {}).get(lang)
+    parts = [a["source"], year if a.get("source_year") else None, lic, credit]
+    return ", ".join(p for p in parts if p)
 
 
 def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:

@@ -112,7 +112,8 @@ def test_status_map_english_for_a_district_on_real_boundaries(dataset, boundary_
     n = sum(cols.get(STATUS_COLOURS[k].lower(), 0) for k in ("met", "not_met", "insufficient_data"))
     assert n == len(register.units(2016).query("district_code == '836'"))
     notes = getattr(fig, NOTICE_KEY)
-    assert notes == ["Boundaries: ben_tre_communes_2013_censusVN2009.geojson"]
+    assert notes == ["Boundaries: ben_tre_communes_2013_censusVN2009.geojson, 2013 units, licence MIT, "
+                     "R package censusVN2009 (M. Choisy, L. Contamin)"]
 
 
 def test_legacy_encoded_shapefile_joined_by_names(boundary_file, tmp_path):
@@ -155,12 +156,18 @@ def test_change_map_and_small_multiples(dataset):
     geo = B.schematic(2020)
     fig = maps.change_map(c, "kindergarten_enrolment", "2013", "2024", geo, lang="en")
     assert fig.axes[0].get_title().startswith("Change: ")
-    assert fig.btchild_bins[-1] > 0 and len(fig.btchild_bins) == 6
+    edges = fig.btchild_bins
+    assert len(edges) == 8 and edges[3] == -0.5 and edges[4] == 0.5  # centred on zero
+    assert edges == [-e for e in edges[::-1]]
     legend = fig.axes[0].get_legend()
     assert "purple = improvement" in legend.get_title().get_text()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[3].startswith("No change") and texts[-1].startswith("No data")
     # the highest class (largest rise) of an indicator where higher is better is purple, the lowest orange
-    first, last = legend.get_patches()[0].get_facecolor(), legend.get_patches()[5].get_facecolor()
+    first, last = legend.get_patches()[0].get_facecolor(), legend.get_patches()[6].get_facecolor()
     assert last[2] > last[0] and first[0] > first[2]
+    mid = legend.get_patches()[3].get_facecolor()
+    assert mid[0] == pytest.approx(mid[1]) == pytest.approx(mid[2])  # "no change" is grey
     fig = maps.change_map(I.compute(dataset.all_elements(), "commune", vintage="2020", which=["stunting_u5"]),
                           "stunting_u5", "2013", "2024", geo, lang="en")
     first = fig.axes[0].get_legend().get_patches()[0].get_facecolor()
