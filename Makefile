@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lab sample bench clean
+.PHONY: report test lab sample bench clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+# Mutation testing of the core arithmetic modules, on demand only (not in CI); README "Mutation testing".
+# `make mutation MODULES=quality` for one module; MUTATION_JOBS=2 on a machine with cores to spare.
+MODULES ?= periods quality indicators standard targets trends
+MUTATION_JOBS ?= 1
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	rm -rf mutants && mkdir mutants && echo '*' > mutants/.gitignore  # fresh copy: mutmut never updates one
+	for m in $(MODULES); do nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) "btchild_analysis.$$m.*" \
+		> mutants/run-$$m.log 2>&1 || { tail -40 mutants/run-$$m.log; exit 1; }; \
+		$(BIN)/python scripts/mutation_report.py $$m; done
+	$(BIN)/python scripts/mutation_report.py $(MODULES)
 
 clean:
 	rm -rf outputs/* $(VENV)
