@@ -293,6 +293,32 @@ def _check_params(names: set[str], declared: tuple[str, ...], where: str, nb: Pa
         raise RunSpecError(f"{where}: {nb.name} has no parameter {', '.join(repr(u) for u in unknown)}; {listed}")
 
 
+def _output_name(run: Run, params: dict, where: str) -> str:
+    values = {k: ("tinh" if v is None and k == "district" else v) for k, v in params.items()}
+    values.setdefault("district", "tinh")
+    name = slug(_fill(run.name, values, f"{where}.name"))
+    if not name:
+        raise RunSpecError(f"{where}.name: '{run.name}' gives an empty file name; use letters or digits")
+    if name in RESERVED_NAMES:
+        raise RunSpecError(f"{where}.name: '{name}' is reserved for the portfolio's own page; choose another")
+    return name
+
+
+def _jobs_of(run: Run, where: str, nb: Path, names: tuple[str, ...], defaults: dict, timeout: float,
+             today: dt.date | None) -> list[Job]:
+    """The jobs of one run: its parameters checked against the notebook, one job per district if asked."""
+    _check_params(set(run.params) | ({"district"} if run.for_each else set()), names, f"{where}.params", nb)
+    params = {k: v for k, v in defaults.items() if k in names}
+    params = _normalise({**params, **run.params}, where, today)
+    title = run.title.model_dump() if run.title else {"vi": run.name, "en": run.name}
+    if run.for_each == "districts":
+        variants = [{**params, "district": d} for d in [None] + _districts_for(params)]
+    else:
+        variants = [params]
+    return [Job(name=_output_name(run, p, where), notebook=str(nb), params=p, title=title,
+                timeout=float(run.timeout or timeout)) for p in variants]
+
+
 def expand(spec: Spec | dict, today: dt.date | None = None, overrides: dict | None = None,
            spec_dir: Path | None = None) -> list[Job]:
     """The jobs of a spec, every parameter checked against its notebook before anything runs.
@@ -328,25 +354,7 @@ def expand(spec: Spec | dict, today: dt.date | None = None, overrides: dict | No
                            f"their parameters are: {', '.join(sorted(known_anywhere - set(RUNNER_PARAMS)))}")
     jobs: list[Job] = []
     for i, (run, nb, names) in enumerate(zip(spec.runs, notebooks, declared)):
-        where = f"runs[{i}]"
-        _check_params(set(run.params) | ({"district"} if run.for_each else set()), names, f"{where}.params", nb)
-        params = {k: v for k, v in defaults.items() if k in names}
-        params = _normalise({**params, **run.params}, where, today)
-        variants: list[str | None] = [None] + _districts_for(params) if run.for_each == "districts" else [None]
-        for district in variants:
-            p = dict(params)
-            if run.for_each == "districts":
-                p["district"] = district
-            values = {k: ("tinh" if v is None and k == "district" else v) for k, v in p.items()}
-            values.setdefault("district", "tinh")
-            name = slug(_fill(run.name, values, f"{where}.name"))
-            if not name:
-                raise RunSpecError(f"{where}.name: '{run.name}' gives an empty file name; use letters or digits")
-            if name in RESERVED_NAMES:
-                raise RunSpecError(f"{where}.name: '{name}' is reserved for the portfolio's own page; choose another")
-            title = run.title.model_dump() if run.title else {"vi": run.name, "en": run.name}
-            jobs.append(Job(name=name, notebook=str(nb), params=p, title=title,
-                            timeout=float(run.timeout or spec.timeout)))
+        jobs += _jobs_of(run, f"runs[{i}]", nb, names, defaults, spec.timeout, today)
     seen: dict[str, int] = {}
     for j in jobs:
         seen[j.name] = seen.get(j.name, 0) + 1
