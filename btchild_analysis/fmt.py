@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
@@ -241,6 +242,22 @@ def numeric_columns(df: pd.DataFrame) -> list:
             if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
 
 
+_YEAR_WORD = re.compile(r"(?:^|\W)(?:năm|year|years)(?:\W|$)", re.IGNORECASE)
+
+
+def is_year_column(name: object, s: pd.Series) -> bool:
+    """Whether a column holds years (written ``2015``, never ``2.015``): its heading says year
+    (``năm``/``year``) and every value is a whole number between 1900 and 2100.
+
+    >>> is_year_column("Năm mục tiêu", pd.Series([2015, 2020])), is_year_column("Số trẻ", pd.Series([2015]))
+    (True, False)
+    """
+    if not _YEAR_WORD.search(str(name)):
+        return False
+    vals = [v for v in s.tolist() if not is_missing(v)]
+    return bool(vals) and all(is_whole(v) and 1900 <= float(v) <= 2100 for v in vals)
+
+
 def _column_decimals(s: pd.Series, wanted: int | None) -> tuple[int, bool]:
     """Decimals and fixed-ness of one column: whole columns as integers, others ``wanted`` (default 1)."""
     vals = [v for v in s.tolist() if not is_missing(v)]
@@ -253,6 +270,7 @@ def format_table(df: pd.DataFrame, lang: str = "vi", decimals: Mapping[str, int]
                  percent_columns: Iterable[str] = ()) -> tuple[pd.DataFrame, list]:
     """A copy of ``df`` whose numbers are text in ``lang``, and the list of its numeric columns.
 
+    A column of years (:func:`is_year_column`) is written as plain digits (``2015``).
     A numeric column whose values are all whole is written without decimals (counts, scores);
     any other numeric column with a fixed number of decimals (``decimals[col]``, default 1), so a
     column of rates reads ``80,0`` beside ``79,6``.  Missing values become ``"—"``; text columns are
@@ -282,6 +300,10 @@ def format_table(df: pd.DataFrame, lang: str = "vi", decimals: Mapping[str, int]
     num = numeric_columns(df)
     out = df.copy()
     for col in num:
+        if is_year_column(col, df[col]):
+            out[col] = pd.Series([DASH if is_missing(v) else str(int(v)) for v in df[col].tolist()],
+                                 index=df.index, dtype=object)
+            continue
         places, fixed = _column_decimals(df[col], decimals.get(col))
         fmt = (lambda v, p=places, f=fixed: percent(v, lang, p, f)) if col in pct else \
             (lambda v, p=places, f=fixed: number(v, lang, p, fixed=f))
@@ -290,11 +312,12 @@ def format_table(df: pd.DataFrame, lang: str = "vi", decimals: Mapping[str, int]
 
 
 def style_table(df: pd.DataFrame, lang: str = "vi", decimals: Mapping[str, int] | None = None,
-                percent_columns: Iterable[str] = (), hidden: Iterable = ()):
+                percent_columns: Iterable[str] = (), hidden: Iterable = (), align_right: Iterable = ()):
     """A pandas Styler of ``df`` for a page: numbers formatted in ``lang`` and right-aligned, text
     left-aligned, every cell and heading HTML-escaped, no index column.
 
-    ``hidden`` columns stay in the data (e.g. a status code that drives a colour) but are not shown.
+    ``hidden`` columns stay in the data (e.g. a status code that drives a colour) but are not shown;
+    ``align_right`` text columns are right-aligned too (numbers already written as text, ``"79,6 (2024)"``).
 
     Examples
     --------
@@ -303,6 +326,7 @@ def style_table(df: pd.DataFrame, lang: str = "vi", decimals: Mapping[str, int] 
     (True, True, False)
     """
     table, num = format_table(df, lang, decimals, percent_columns)
+    num = num + [c for c in align_right if c in table.columns and c not in num]
     text = [c for c in table.columns if c not in num]
     styler = (table.style.hide(axis="index")
               .format(escape="html", na_rep=DASH)
