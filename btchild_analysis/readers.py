@@ -144,7 +144,9 @@ _DATES = [re.compile(p) for p in (
     r"ngay\s*[\d.…_ ]*\s*thang\s*[\d.…_ ]*\s*nam\s*\d{4}",   # ngày 15 tháng 10 năm 2019, ngày … tháng … năm 2019
     r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}\b",       # 03/7/2013
     r"thang\s*\d{1,2}\s*(?:/|nam)\s*\d{4}",                   # tháng 10/2019, tháng 10 năm 2019
+    r"(?:nam\s*hoc|giai\s*doan|nien\s*khoa)?\s*\d{4}\s*[-–/]\s*\d{4}",  # năm học 2018-2019, giai đoạn 2016-2020
 )]
+_YEAR_AFTER_NAM = re.compile(r"\b(?:nam|cn|ca nam)\s*[-/.:]?\s*((?:19|20)\d{2})(?!\d)")
 _H1 = [re.compile(p) for p in (
     r"(?:\b6\s*t(?:hang)?\b|\bsau\s+thang\b|\bh1\b|\b6t)\s*(?:dau\s*)?(?:nam\s*)?[-/.:\s]*((?:19|20)\d{2})\b",
     r"\b((?:19|20)\d{2})\s*[-_/ ]?\s*h1\b",
@@ -160,6 +162,8 @@ def period_in_text(text: object) -> Period | None:
     ['2017', '2017', '2017H1', '2017H1', '2019H1', '2016H1']
     >>> period_in_text("Ba Tri, ngày 15 tháng 10 năm 2019") is None
     True
+    >>> str(period_in_text("BÁO CÁO KẾ HOẠCH GIAI ĐOẠN 2016-2020, NĂM 2019 (năm học 2018-2019)"))
+    '2019'
     """
     if not isinstance(text, str):
         return None
@@ -170,7 +174,7 @@ def period_in_text(text: object) -> Period | None:
         m = pat.search(key)
         if m:
             return Period(int(m.group(1)), "H1")
-    m = _YEAR.search(key)
+    m = _YEAR_AFTER_NAM.search(key) or _YEAR.search(key)
     return Period(int(m.group(1)), "A") if m else None
 
 

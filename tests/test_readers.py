@@ -84,6 +84,9 @@ def test_folder_of_district_workbooks(tmp_path):
     ("6 tháng 2017", "2017H1"), ("BÁO CÁO KẾT QUẢ 6 THÁNG ĐẦU NĂM 2019", "2019H1"), ("2016H1", "2016H1"),
     ("BC 2019", "2019"), ("Sheet1", None), ("Ba Tri, ngày 15 tháng 10 năm 2019", None),
     ("(Kèm theo Kế hoạch số 3042/KH-UBND ngày 03/7/2013)", None),
+    ("BÁO CÁO THỰC HIỆN KẾ HOẠCH GIAI ĐOẠN 2016-2020 NĂM 2018", "2018"),
+    ("SỐ LIỆU GIÁO DỤC NĂM 2019 (năm học 2018-2019)", "2019"),
+    ("BÁO CÁO 6 THÁNG ĐẦU NĂM 2020 (giai đoạn 2016-2020)", "2020H1"),
 ])
 def test_period_in_text(text, period):
     p = readers.period_in_text(text)
