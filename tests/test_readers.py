@@ -558,3 +558,13 @@ def test_careful_csv_reader_is_bounded(tmp_path):
         load(path, limits=Limits(max_cells=1000, max_rows=1000))
     q = load(path).quarantine  # within the default limits: every line quarantined with its text
     assert len(q) == 300 and set(q["reason"]) == {"bad_line"} and set(q["value"]) == {"28756,2015,u5_measured,1,extra"}
+
+
+@pytest.mark.parametrize("heading, period", [
+    (["UBND HUYỆN BA TRI", "Số: 12/2018/BC-UBND", "Ba Tri, ngày 03 tháng 01 năm 2020", "BÁO CÁO SỐ LIỆU NĂM 2019"], "2019"),
+    (["Ban hành kèm theo Thông tư số 06/2016/TT-BLĐTBXH", "SỐ LIỆU TRẺ EM 6 THÁNG ĐẦU NĂM 2019"], "2019H1"),
+    (["Số: 12/2018/BC-UBND", "Ba Tri, ngày 03 tháng 01 năm 2020"], None),
+])
+def test_title_period_ignores_numbers_dates_and_legal_references(heading, period):
+    p, _ = readers.title_period(heading)
+    assert (str(p) if p else None) == period
