@@ -140,14 +140,21 @@ def targets_message(counts: Mapping[int, Mapping[str, int]], lang: str = "vi", a
         if c.get("total", 0) == 0 or c.get("no_data", 0) == c["total"]:
             continue
         extra = []
-        if c.get("not_achieved"):
-            extra.append(text("key", "targets_not_achieved", lang, n=c["not_achieved"]))
-        if c.get("on_track") or c.get("off_track"):
-            extra.append(text("key", "targets_projected", lang, on_track=c.get("on_track", 0),
-                              off_track=c.get("off_track", 0)))
+        observed = c.get("achieved", 0) + c.get("not_achieved", 0)
+        if observed:
+            main = text("key", "targets_main", lang, achieved=c.get("achieved", 0), total=c["total"], year=year)
+            if c.get("not_achieved"):
+                extra.append(text("key", "targets_not_achieved", lang, n=c["not_achieved"]))
+            if c.get("on_track") or c.get("off_track"):
+                extra.append(text("key", "targets_projected", lang, on_track=c.get("on_track", 0),
+                                  off_track=c.get("off_track", 0)))
+        else:  # the target year is not reported yet: the projection only
+            main = text("key", "targets_projected_main", lang, on_track=c.get("on_track", 0), total=c["total"],
+                        year=year)
+            if c.get("off_track"):
+                extra.append(text("key", "targets_off_track", lang, n=c["off_track"]))
         if c.get("no_data"):
             extra.append(text("key", "targets_no_data", lang, n=c["no_data"]))
-        main = text("key", "targets_main", lang, achieved=c.get("achieved", 0), total=c["total"], year=year)
         sentences.append(main + (f" ({'; '.join(extra)})" if extra else "") + ".")
     if not sentences:
         return None
@@ -368,7 +375,8 @@ def _status_for(values: pd.DataFrame | None, status: pd.DataFrame | None, period
 
 def key_messages(values: pd.DataFrame | None = None, status: pd.DataFrame | None = None,
                  assessment: pd.DataFrame | None = None, dates: pd.DataFrame | None = None,
-                 period: object = None, district: object | None = None, lang: str = "vi") -> list[str]:
+                 period: object = None, district: object | None = None, lang: str = "vi",
+                 which: list[str] | None = None) -> list[str]:
     """The key messages of a report, in ``lang``: up to six plain sentences written from the data.
 
     Parameters
@@ -388,6 +396,10 @@ def key_messages(values: pd.DataFrame | None = None, status: pd.DataFrame | None
     district : str, optional
         District code or name; None for the province.
     lang : {"vi", "en"}
+    which : list of str, optional
+        The indicators whose targets are counted (default: the twelve of the plan; a page about some
+        indicators only, e.g. the trends of four, passes them).  With one, the message is that
+        indicator against its targets.
 
     Returns
     -------
@@ -402,12 +414,13 @@ def key_messages(values: pd.DataFrame | None = None, status: pd.DataFrame | None
     st = _status_for(values, status, p)
     if st is not None:
         rows = _unit_rows(st, code)
-        present = [i for i in plan_indicators() if i in set(rows["indicator"])]
-        if len(present) == 1:
+        scope = [i for i in (which or plan_indicators()) if indicator(i).targets]
+        present = [i for i in scope if i in set(rows["indicator"])]
+        if len(present) == 1 and (which is None or len(scope) == 1):
             msg = one_indicator_message(st, present[0], code, lang)
             out += [msg] if msg else []
         elif present:
-            counts = target_counts(st, code)
+            counts = target_counts(st, code, scope)
             out += [m for m in (targets_message(counts, lang, name if code else None),
                                 missed_message(st, counts, code, lang)) if m]
     years = assessment_years(assessment, p.year)

@@ -285,3 +285,21 @@ def test_boundary_text_forms():
     geo.attrs.update(schematic=False, source="x.gpkg", source_year="2020", licence="CC BY 4.0",
                      credit={"vi": "Sở TN&MT", "en": "DoNRE"})
     assert messages.boundary_text(geo, "en") == "x.gpkg, 2020 units, licence CC BY 4.0, DoNRE"
+
+
+def test_targets_counted_over_the_indicators_of_the_page():
+    st = status_by_hand()
+    four = plan_indicators()[3:7]  # achieved, achieved, not achieved, not achieved
+    msgs = messages.key_messages(status=st, period="2024", lang="en", which=four)
+    assert msgs[0] == "2 of the 4 targets of the plan for 2020 were met (2 not met)."
+    one = messages.key_messages(status=st, period="2024", lang="en", which=[plan_indicators()[0]])
+    assert one[0].startswith("Under-5 stunting: 75.0% in 2024. Target for 2020 (≥ 80%): Achieved.")
+
+
+def test_targets_not_reported_yet_are_told_as_projections():
+    counts = {2020: {"achieved": 0, "not_achieved": 0, "on_track": 8, "off_track": 1, "no_data": 3, "total": 12}}
+    assert messages.targets_message(counts, "vi") == (
+        "Theo dự báo, 8 trong số 12 mục tiêu năm 2020 của Kế hoạch đúng hướng (1 chậm tiến độ; "
+        "3 chưa đủ số liệu để đánh giá).")
+    assert messages.targets_message(counts, "en").startswith("On the projection, 8 of the 12 targets")
+    assert messages.targets_message({2020: {**counts[2020], "on_track": 0, "off_track": 0, "no_data": 12}}, "en") is None
