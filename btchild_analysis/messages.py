@@ -65,16 +65,34 @@ def period_words(period: object, lang: str = "vi") -> str:
     return text("period", p.kind, lang, year=p.year)
 
 
+def unit_name(name: object, lang: str = "vi") -> str:
+    """A unit's name on a page: as registered in Vietnamese; with its type in English in English
+    (``data/messages.yaml``, ``unit_types_en``).
+
+    >>> unit_name("Huyện Ba Tri", "en"), unit_name("Phường 8", "en"), unit_name("Xã An Hiệp", "vi")
+    ('Ba Tri district', 'Ward 8', 'Xã An Hiệp')
+    >>> unit_name("Thành phố Bến Tre", "en"), unit_name("Thị trấn Ba Tri", "en"), unit_name("Khác", "en")
+    ('Bến Tre city', 'Ba Tri township', 'Khác')
+    """
+    text_name = "" if fmt.is_missing(name) else str(name)
+    if check_lang(lang) == "vi":
+        return text_name
+    for prefix, pattern in sorted(load_yaml("messages.yaml")["unit_types_en"].items(), key=lambda kv: -len(kv[0])):
+        if text_name.startswith(prefix + " ") and text_name[len(prefix):].strip():
+            return pattern.format(name=text_name[len(prefix):].strip())
+    return text_name
+
+
 def area(district: object | None, period: object, lang: str = "vi") -> tuple[str | None, str]:
     """The district's code and name (``None`` and the province's name when ``district`` is None).
 
-    >>> area("ba tri", 2024, "vi"), area(None, 2024, "en")
-    (('836', 'Huyện Ba Tri'), (None, 'Bến Tre province'))
+    >>> area("ba tri", 2024, "vi"), area(None, 2024, "en"), area("829", 2024, "en")
+    (('836', 'Huyện Ba Tri'), (None, 'Bến Tre province'), ('829', 'Bến Tre city'))
     """
     if district is None or (isinstance(district, str) and not district.strip()):
         return None, text("area", "province", lang)
     row = register.find_district(district, parse_period(period).year)
-    return str(row["district_code"]), str(row["district_name"])
+    return str(row["district_code"]), unit_name(row["district_name"], lang)
 
 
 def _usable(df: pd.DataFrame | None, columns: tuple[str, ...]) -> bool:
@@ -142,7 +160,8 @@ def targets_message(counts: Mapping[int, Mapping[str, int]], lang: str = "vi", a
         extra = []
         observed = c.get("achieved", 0) + c.get("not_achieved", 0)
         if observed:
-            main = text("key", "targets_main", lang, achieved=c.get("achieved", 0), total=c["total"], year=year)
+            main = text("key", "targets_main", lang, achieved=c.get("achieved", 0), total=c["total"], year=year,
+                        n=c.get("achieved", 0))
             if c.get("not_achieved"):
                 extra.append(text("key", "targets_not_achieved", lang, n=c["not_achieved"]))
             if c.get("on_track") or c.get("off_track"):
@@ -150,7 +169,7 @@ def targets_message(counts: Mapping[int, Mapping[str, int]], lang: str = "vi", a
                                   off_track=c.get("off_track", 0)))
         else:  # the target year is not reported yet: the projection only
             main = text("key", "targets_projected_main", lang, on_track=c.get("on_track", 0), total=c["total"],
-                        year=year)
+                        year=year, n=c.get("on_track", 0))
             if c.get("off_track"):
                 extra.append(text("key", "targets_off_track", lang, n=c["off_track"]))
         if c.get("no_data"):
@@ -298,7 +317,8 @@ def changes_message(changes: Mapping[str, Any], year: int, prev_year: int, by_di
     """The communes that fell out of the standard (names) and how many newly met it."""
     lost = changes["lost"]
     if len(lost):
-        names = [f"{n} ({d})" if by_district else str(n) for n, d in zip(lost["name"], lost["district_name"])]
+        names = [f"{unit_name(n, lang)} ({unit_name(d, lang)})" if by_district else unit_name(n, lang)
+                 for n, d in zip(lost["name"], lost["district_name"])]
         out = text("key", "lost", lang, n=len(lost), year=year, prev_year=prev_year,
                    names=_join(names, lang))
     else:
@@ -575,4 +595,4 @@ def methods_box(ds: Any, period: object, lang: str = "vi", boundary_source: obje
 __all__ = ["key_messages", "messages_markdown", "methods_box", "methods_lines", "target_counts",
            "targets_message", "missed_targets", "missed_message", "one_indicator_message", "standard_counts",
            "standard_message", "standard_changes", "changes_message", "reporting_counts",
-           "completeness_message", "data_coverage", "boundary_text", "period_words", "area", "text"]
+           "completeness_message", "data_coverage", "boundary_text", "period_words", "area", "unit_name", "text"]

@@ -24,7 +24,8 @@ ENGLISH_WORDS = {"the", "of", "and", "met", "not", "targets", "target", "commune
                  "reports", "since", "source", "data", "interval", "coverage", "standard", "on", "track",
                  "off", "up", "down", "from", "in", "before", "time", "sent", "plan", "more", "no", "projection"}
 VIETNAMESE_WORDS = {"trong", "số", "năm", "đạt", "chuẩn", "không", "của", "mục", "tiêu", "báo", "cáo", "nộp",
-                    "hạn", "đã", "chưa", "tăng", "giảm", "dự", "kỳ", "và", "nguồn", "liệu", "khoảng"}
+                    "hạn", "đã", "chưa", "tăng", "giảm", "dự", "kỳ", "và", "nguồn", "liệu", "khoảng",
+                    "xã", "phường", "huyện", "thành", "phố", "thị", "trấn"}
 
 
 def words(text: str) -> set[str]:
@@ -122,11 +123,12 @@ def test_standard_messages_for_the_city_vi_and_en():
     en = messages.key_messages(assessment=a, period="2024", district="829", lang="en")
     assert vi[0] == ("11 trong số 14 xã, phường (78,6%) của Thành phố Bến Tre đạt chuẩn xã, phường phù hợp "
                      "với trẻ em năm 2024, tăng từ 9 xã năm 2023.")
-    assert en[0] == ("11 of 14 communes (78.6%) of Thành phố Bến Tre met the child-friendly commune standard "
+    assert en[0] == ("11 of 14 communes (78.6%) of Bến Tre city met the child-friendly commune standard "
                      "in 2024, up from 9 in 2023.")
     assert vi[1] == ("2 xã, phường không còn đạt chuẩn năm 2024 (đã đạt năm 2023): Phường Phú Khương và "
                      "Phường Phú Tân; 4 xã, phường mới đạt chuẩn.")
-    assert en[1].startswith("2 communes no longer met the standard in 2024 (met in 2023): Phường Phú Khương and")
+    assert en[1] == ("2 communes no longer met the standard in 2024 (met in 2023): Ward Phú Khương and "
+                     "Ward Phú Tân; 4 communes newly met it.")
 
 
 def test_province_message_counts_communes_without_a_sheet():
@@ -152,7 +154,7 @@ def test_lost_none_and_singular_in_english():
     a.loc[(a["year"] == 2023) & (a["commune_code"] == "28759"), "status"] = "met"
     a.loc[(a["year"] == 2024) & (a["commune_code"] == "28759"), "status"] = "not_met"
     en = messages.key_messages(assessment=a, period="2024", district="829", lang="en")
-    assert en[1].startswith("1 commune no longer met the standard in 2024 (met in 2023): Phường 8;")
+    assert en[1].startswith("1 commune no longer met the standard in 2024 (met in 2023): Ward 8;")
     a.loc[(a["year"] == 2023), "status"] = "not_met"
     vi = messages.key_messages(assessment=a, period="2024", district="829", lang="vi")
     assert vi[1].startswith("Không xã, phường nào mất chuẩn so với năm 2023")
@@ -174,7 +176,7 @@ def test_reporting_counts_and_message():
     assert vi == ["13 trong số 14 xã, phường (92,9%) của Thành phố Bến Tre đã nộp báo cáo năm 2024; "
                   "12 (85,7%) nộp đúng hạn (trước ngày 01/11/2024)."]
     en = messages.key_messages(dates=d, period="2024", district="829", lang="en")
-    assert en == ["13 of 14 communes (92.9%) of Thành phố Bến Tre sent their report for 2024; "
+    assert en == ["13 of 14 communes (92.9%) of Bến Tre city sent their report for 2024; "
                   "12 (85.7%) on time (before 2024-11-01)."]
 
 
@@ -303,3 +305,9 @@ def test_targets_not_reported_yet_are_told_as_projections():
         "3 chưa đủ số liệu để đánh giá).")
     assert messages.targets_message(counts, "en").startswith("On the projection, 8 of the 12 targets")
     assert messages.targets_message({2020: {**counts[2020], "on_track": 0, "off_track": 0, "no_data": 12}}, "en") is None
+
+
+def test_english_singular_for_one_target_met():
+    counts = {2015: {"achieved": 1, "not_achieved": 2, "on_track": 0, "off_track": 0, "no_data": 0, "total": 3}}
+    assert messages.targets_message(counts, "en") == "1 of the 3 targets of the plan for 2015 was met (2 not met)."
+    assert messages.targets_message(counts, "vi").startswith("1 trong số 3 mục tiêu năm 2015")
