@@ -494,7 +494,8 @@ def _calamine_sheets(path: Path) -> dict[str, pd.DataFrame] | None:
     except ImportError:
         return None
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        with open(path, "rb") as fh:  # by content: calamine would trust the file name's extension
+            wb = CalamineWorkbook.from_filelike(fh)
         out = {}
         for name in wb.sheet_names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -607,11 +608,10 @@ def read_sheets(path: str | Path, limits: Limits | None = None) -> dict[str, pd.
     if size == 0:
         raise SubmissionError(f"{path}: the file is empty")
     check_file_size(path, size, lim)
-    if path.suffix.lower() == ".xls":
-        with open(path, "rb") as fh:
-            magic = fh.read(8)
-        if magic.startswith(b"PK"):
-            return _xlsx_sheets(path, lim)  # an .xlsx saved with the old extension
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    # by content, not by name: an .xlsx saved as .xls, or an old .xls renamed .xlsx
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or (path.suffix.lower() == ".xls" and not magic.startswith(b"PK")):
         return _xls_sheets(path, lim)
     return _xlsx_sheets(path, lim)
 

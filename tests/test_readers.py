@@ -318,6 +318,15 @@ def test_legacy_xls_is_read(tmp_path):
     assert_same_values(res, rf.expected_values(src))
 
 
+def test_workbooks_recognised_by_content_not_extension(tmp_path):
+    src = rf.district_workbook(tmp_path / "w.xlsx", "Ba Tri", "2019")
+    as_xls = tmp_path / "saved_as.xls"
+    as_xls.write_bytes(src.read_bytes())
+    old_named_xlsx = _to_xls(src, tmp_path / "old.xls").rename(tmp_path / "renamed.xlsx")
+    for path in (as_xls, old_named_xlsx):
+        assert_same_values(load(path), rf.expected_values(src))
+
+
 def test_xls_without_reader_or_broken_gets_a_remedy(tmp_path, monkeypatch):
     bad = tmp_path / "old.xls"
     bad.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
