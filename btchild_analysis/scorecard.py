@@ -257,6 +257,9 @@ def scorecard_styler(card: pd.DataFrame, lang: str = "vi"):
     if h["verdict"] in card.columns:
         styler = styler.apply(lambda col: [f"background-color: {STATUS_COLOURS.get(c, '')}" for c in codes],
                               subset=[h["verdict"]], axis=0)
+    keep = [h[k] for k in ("target", "verdict") if h[k] in card.columns]
+    if keep:
+        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
     if h["trend"] in card.columns:
         styler = styler.set_properties(subset=[h["trend"]], **{"font-family": "monospace", "white-space": "nowrap"})
     return styler
