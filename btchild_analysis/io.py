@@ -36,9 +36,9 @@ from .validation import (NOTE_COLUMNS, QUARANTINE_COLUMNS, LoadResult, _check_co
                          _check_periods, _Checker, _duplicates, _Factor, _quarantine_table, normalise_code,
                          parse_number, suggest_code, validate)
 
-__all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "SCORE_COLUMNS", "LoadResult", "detect_encoding", "load_scores",
-           "load_submissions", "normalise_code", "parse_number", "read_file", "read_raw", "suggest_code",
-           "validate"]
+__all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "SCORE_COLUMNS", "LoadResult", "RawRead", "detect_encoding",
+           "load_scores", "load_submissions", "normalise_code", "parse_number", "read_file", "read_raw", "read_sheets",
+           "read_table", "suggest_code", "validate"]
 
 
 def load_submissions(paths: str | Path | Iterable[str | Path], district: str | None = None,
