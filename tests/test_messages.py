@@ -311,3 +311,20 @@ def test_english_singular_for_one_target_met():
     counts = {2015: {"achieved": 1, "not_achieved": 2, "on_track": 0, "off_track": 0, "no_data": 0, "total": 3}}
     assert messages.targets_message(counts, "en") == "1 of the 3 targets of the plan for 2015 was met (2 not met)."
     assert messages.targets_message(counts, "vi").startswith("1 trong số 3 mục tiêu năm 2015")
+
+
+def test_status_computed_from_values_with_one_year_only():
+    v = pd.DataFrame([
+        {"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre", "period": "2015",
+         "indicator": "stunting_u5", "value": 22.0},       # 2015 target < 22.5: met
+        {"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre", "period": "2015",
+         "indicator": "play_area_standard", "value": 48.0},  # 2015 target ≥ 50: missed
+        {"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre", "period": "2016",
+         "indicator": "play_area_standard", "value": 99.0},  # after the report year: left out
+    ])
+    msgs = messages.key_messages(values=v, period="2015", lang="vi")
+    assert msgs[0] == ("1 trong số 8 mục tiêu năm 2015 của Kế hoạch đã đạt (1 không đạt; "
+                       "6 chưa đủ số liệu để đánh giá).")
+    assert "48,0%" in msgs[1]
+    # a six-monthly report uses the annual figures of the year before: none here
+    assert messages.key_messages(values=v, period="2015H1", lang="vi") == []
