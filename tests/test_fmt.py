@@ -153,3 +153,11 @@ def test_style_table_align_right_text_columns():
     df = pd.DataFrame({"Chỉ tiêu": ["A"], "Giá trị": ["79,6 (2024)"]})
     html = fmt.style_table(df, "vi", align_right=["Giá trị"]).to_html()
     assert re.search(r"th\.col1 \{\s*text-align: right", html)
+
+
+def test_empty_tables_render():
+    assert "<table" in fmt.style_table(pd.DataFrame(), "vi").to_html()
+    out, num = fmt.format_table(pd.DataFrame({"Tỷ lệ": pd.Series([], dtype=float)}), "vi")
+    assert out.empty and num == ["Tỷ lệ"]
+    html = fmt.style_table(pd.DataFrame({"Năm": [2015], "Ghi chú": [None]}), "en").to_html()
+    assert ">2015<" in html and ">—<" in html
