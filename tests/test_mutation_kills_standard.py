@@ -303,3 +303,15 @@ def test_uncertain_class_does_not_matter_for_a_missing_or_zero_criterion():
 
 def test_a_certain_class_is_never_provisional_on_that_ground():
     assert standard._verdict(E19, got19(820), "con_lai")["provisional"] is False
+
+
+def test_defaults_of_an_edition_file_that_leaves_rules_out(monkeypatch):
+    # a new edition file with only a pass mark: no no-zero rule, every criterion must be scored, no audit
+    spec = {"id": "cfc_test", "vi": "thử", "en": "test", "legal_basis": {}, "max_total": 100,
+            "criteria": [{"id": "t.C01", "vi": "a", "en": "a", "max_points": 100}],
+            "pass_rule": {"min_total_by_class": {"con_lai": {"value": 50, "confirmed": False}}}}
+    monkeypatch.setattr(standard, "load_yaml", lambda name: spec)
+    ed = standard.load_edition.__wrapped__("cfc_test")
+    assert (ed.no_zero, ed.no_zero_confirmed, ed.all_criteria_scored, ed.audit_rules) == (False, True, True, ())
+    assert (ed.max_total, ed.max_total_confirmed, ed.thresholds) == (100, True, {"con_lai": (50, False)})
+    assert ed.criteria[0].max_points == 100 and ed.criteria[0].confirmed is None
