@@ -113,7 +113,7 @@ def load_scores(paths: str | Path | Iterable[str | Path], transitional: str | No
         paths = [paths]
     frames = []
     for p in map(Path, paths):
-        table = read_table(p, limits)
+        table = read_table(p, limits, header_words=set(_SCORE_HEADERS) | {c.replace("_", " ") for c in SCORE_COLUMNS})
         table.columns = [_SCORE_HEADERS.get(fold_key(c), fold_key(c).replace(" ", "_")) for c in table.columns]
         missing = [c for c in SCORE_COLUMNS if c not in table.columns]
         if missing:

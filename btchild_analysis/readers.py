@@ -957,10 +957,12 @@ def read_raw(path: str | Path, district: str | None = None, limits: Limits | Non
     return read_file(path, district, limits).rows
 
 
-def read_table(path: str | Path, limits: Limits | None = None) -> pd.DataFrame:
-    """A simple table (first sheet of a workbook, or a CSV): the first non-empty row is the header.
+def read_table(path: str | Path, limits: Limits | None = None, header_words: set[str] | None = None) -> pd.DataFrame:
+    """A simple table (first sheet of a workbook, or a CSV), bounded by ``limits``.
 
-    The index is the file's row number − 1 (blank lines are dropped, not renumbered).
+    The header is the first non-empty row, or, with ``header_words`` (folded headings, see
+    :func:`fold_key`), the first of the first 30 rows with two such headings (title lines above it
+    are skipped).  The index is the file's row number − 1 (blank lines are dropped, not renumbered).
     """
     path = Path(path)
     lim = get_limits(limits)
@@ -977,6 +979,11 @@ def read_table(path: str | Path, limits: Limits | None = None) -> pd.DataFrame:
     if not filled.any():
         raise SubmissionError(f"{path}: the file is empty")
     first = int(np.flatnonzero(filled)[0])
+    if header_words:
+        for i in range(min(len(cells), 30)):
+            if sum(fold_key(v) in header_words for v in cells.iloc[i].tolist() if not is_blank(v)) >= 2:
+                first = i
+                break
     table = cells.iloc[first + 1:][filled[first + 1:]]
     table.columns = [_text(c) or f"column_{j + 1}" for j, c in enumerate(cells.iloc[first].tolist())]
     return table

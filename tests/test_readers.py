@@ -577,3 +577,12 @@ def test_careful_csv_reader_is_bounded(tmp_path):
 def test_title_period_ignores_numbers_dates_and_legal_references(heading, period):
     p, _ = readers.title_period(heading)
     assert (str(p) if p else None) == period
+
+
+def test_score_sheet_with_a_title_line(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("BẢNG TỰ CHẤM ĐIỂM XÃ PHÙ HỢP VỚI TRẺ EM NĂM 2019\n\nMã xã,Năm,Tiêu chí,Điểm\n"
+                    "28756,2019,abc_not_a_criterion,5\n", encoding="utf-8")
+    res = io.load_scores(path)
+    q = res.quarantine
+    assert q["reason"].tolist() == ["unknown_criterion"] and q["row"].tolist() == [4]
