@@ -52,16 +52,16 @@ def axis_formatter(lang: str = "vi", decimals: int | None = None) -> mticker.Fun
 
 
 def period_label(period: object, lang: str = "vi") -> str:
-    """A reporting period in words: ``2015H1`` → ``6T đầu 2015`` / ``2015 H1``; ``2015`` → ``2015``.
+    """A reporting period in words: ``2015H1`` → ``6 tháng đầu 2015`` / ``2015 H1``; ``2015`` → ``2015``.
 
     >>> period_label("2015H1", "vi"), period_label("2015H1", "en"), period_label(2015, "vi")
-    ('6T đầu 2015', '2015 H1', '2015')
+    ('6 tháng đầu 2015', '2015 H1', '2015')
     """
     from .periods import parse_period
     p = parse_period(period)
     if p.kind == "A":
         return str(p.year)
-    return f"6T đầu {p.year}" if check_lang(lang) == "vi" else f"{p.year} H1"
+    return f"6 tháng đầu {p.year}" if check_lang(lang) == "vi" else f"{p.year} H1"
 
 
 def period_order(period: object) -> tuple[int, int]:

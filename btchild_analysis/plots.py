@@ -1,18 +1,72 @@
-"""Charts: indicator trend against targets, district comparison, criterion heatmap, completeness."""
+"""Charts: indicator trend against targets, district comparison, criterion heatmap, completeness.
+
+Numbers on the charts follow the page's language (decimal comma in Vietnamese, ≥ ≤), and every chart
+keeps a short description in ``fig.btchild_alt``.  Trend charts draw each segment of a series between
+its breaks (``breaks`` of ``indicators.yaml``) as its own line, mark the breaks, and fit the trend on
+the last segment only.
+"""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from . import quality
+from .figure_text import axis_formatter, num, op_text, period_label, period_order, set_alt
 from .registry import indicator
 from .standard import edition_for_year, load_edition
 from .style import add_notices, label
-from .trends import annual, theil_sen
+from .trends import annual, segment_ids, theil_sen
 
 TARGET_COLOUR = "#CC3311"
+SERIES_COLOUR = "#4477AA"
+BREAK_GID = "series-break"
+
+
+def short_num(x: float, lang: str = "vi") -> str:
+    """A number without ``,0`` when it is whole: ``20`` / ``22,5``.
+
+    >>> short_num(20.0), short_num(22.5), short_num(22.5, "en")
+    ('20', '22,5', '22.5')
+    """
+    return num(x, lang, 0 if float(x).is_integer() else 1)
+
+
+def _target_text(t, lang: str) -> str:
+    return f"{label('target', lang)} {t.year}: {op_text(t.op, lang)} {short_num(t.value, lang)}"
+
+
+def _draw_segments(ax, a: pd.DataFrame, breaks: tuple[int, ...], lang: str) -> None:
+    """One line (and interval band) per segment between breaks; never a line across a break."""
+    for k, (_, part) in enumerate(a.groupby(segment_ids(a["year"], breaks))):
+        ax.fill_between(part["year"], part["ci_low"], part["ci_high"], color=SERIES_COLOUR, alpha=0.2,
+                        label=label("interval", lang) if k == 0 else None)
+        ax.plot(part["year"], part["value"], "o-", color=SERIES_COLOUR, gid=f"segment-{k}",
+                label=a["unit_name"].iloc[0] if k == 0 else None)
+
+
+def _mark_breaks(ax, ind, years: pd.Series, lang: str) -> list[int]:
+    shown = [b for b in ind.break_years if years.min() < b <= years.max()]
+    for k, b in enumerate(shown):
+        ax.axvline(b - 0.5, color="#555555", linestyle=":", linewidth=1.2, gid=BREAK_GID,
+                   label=label("series_break", lang) if k == 0 else None)
+        ax.annotate(f"{label('series_break', lang)} {b}", (b - 0.5, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(2, -2), textcoords="offset points", rotation=90, va="top", fontsize=7, color="#555555")
+    return shown
+
+
+def _projection(ax, ind, a: pd.DataFrame, until: int, lang: str) -> None:
+    """Theil–Sen line over the last segment (at least 3 years), held inside the indicator's range."""
+    last = a[segment_ids(a["year"], ind.break_years) == segment_ids([a["year"].max()], ind.break_years)[0]]
+    if len(last) < 3 or last["value"].nunique() < 2:
+        return
+    slope, intercept, _, _ = theil_sen(last["year"], last["value"])
+    xs = np.arange(int(last["year"].min()), max(until, int(last["year"].max())) + 1)
+    lo, hi = ind.bounds
+    ys = np.clip(intercept + slope * xs, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+    ax.plot(xs, ys, "--", color="#666666", label=label("projection", lang), gid="projection")
 
 
 def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None = None, lang: str = "vi",
@@ -20,6 +74,7 @@ def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None =
     """Annual values with their 95% interval, the plan's targets and the Theil–Sen projection.
 
     ``values`` is an indicator table (any level); ``unit_code`` picks the unit (default: the first).
+    Series breaks of the indicator are marked; the line and the projection never cross one.
     """
     ind = indicator(indicator_id)
     a = annual(values[values["indicator"] == indicator_id]).dropna(subset=["value"])
@@ -28,25 +83,33 @@ def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None =
     if a.empty:
         raise ValueError(f"no annual values of {indicator_id} for unit {unit_code}")
     a = a[a["unit_code"] == a["unit_code"].iloc[0]].sort_values("year")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4.5))
-    ax.fill_between(a["year"], a["ci_low"], a["ci_high"], color="#4477AA", alpha=0.2, label=label("interval", lang))
-    ax.plot(a["year"], a["value"], "o-", color="#4477AA", label=a["unit_name"].iloc[0])
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4.8))
+    _draw_segments(ax, a, ind.break_years, lang)
+    shown = _mark_breaks(ax, ind, a["year"], lang)
     for t in ind.targets:
         ax.plot([t.year], [t.value], marker="*", markersize=14, color=TARGET_COLOUR, linestyle="none")
-        ax.annotate(f"{label('target', lang)} {t.year}: {t.op} {t.value:g}", (t.year, t.value),
-                    textcoords="offset points", xytext=(6, 6), fontsize=8, color=TARGET_COLOUR)
-    if len(a) >= 3 and a["value"].nunique() > 1:
-        slope, intercept, _, _ = theil_sen(a["year"], a["value"])
-        last = int(a["year"].max())
-        xs = np.arange(int(a["year"].min()), max(until, last) + 1)
-        ax.plot(xs, intercept + slope * xs, "--", color="#666666", label=label("projection", lang))
+        ax.annotate(_target_text(t, lang), (t.year, t.value), textcoords="offset points", xytext=(6, 6),
+                    fontsize=8, color=TARGET_COLOUR)
+    _projection(ax, ind, a, until, lang)
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(label("year", lang))
     ax.set_ylabel(ind.unit_label(lang))
     ax.set_title(f"{ind.label(lang)} — {a['unit_name'].iloc[0]}", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
-    add_notices(fig, lang, synthetic=synthetic)
-    fig.subplots_adjust(bottom=0.18)
+    notes = add_notices(fig, lang, synthetic=synthetic)
+    alt = label("alt_trend", lang).format(what=ind.label(lang), unit=a["unit_name"].iloc[0], first=a["year"].min(),
+                                          last=a["year"].max(), value=short_num(round(a["value"].iloc[-1], 1), lang),
+                                          year=a["year"].iloc[-1])
+    if shown:
+        notes.append(label("break_note", lang))
+        fig.text(0.01, 0.06, label("break_note", lang), fontsize=7.5, ha="left", va="bottom", color="#333333",
+                 gid="break-note")
+        alt += " " + label("alt_breaks", lang).format(years=", ".join(map(str, shown)))
+    set_alt(fig, alt)
+    fig.btchild_breaks = shown
+    fig.subplots_adjust(bottom=0.2)
     return fig
 
 
@@ -60,18 +123,21 @@ def district_comparison(values: pd.DataFrame, indicator_id: str, period: str, la
     fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(d), 4) + 1.5))
     y = np.arange(len(d))
     ax.errorbar(d["value"], y, xerr=[d["value"] - d["ci_low"], d["ci_high"] - d["value"]], fmt="o",
-                color="#4477AA", capsize=3)
+                color=SERIES_COLOUR, capsize=3)
     ax.set_yticks(y, [f"{n} {m}".strip() for n, m in zip(d["unit_name"], d["base_mark"])])
     if len(p):
-        ax.axvline(p["value"].iloc[0], color="#222222", linewidth=1, label=f"{p['unit_name'].iloc[0]}: {p['value'].iloc[0]:.1f}")
+        ax.axvline(p["value"].iloc[0], color="#222222", linewidth=1,
+                   label=f"{p['unit_name'].iloc[0]}: {num(p['value'].iloc[0], lang)}")
     for t in ind.targets:
         if t.year == 2020:
-            ax.axvline(t.value, color=TARGET_COLOUR, linestyle="--", label=f"{label('target', lang)} 2020: {t.op} {t.value:g}")
+            ax.axvline(t.value, color=TARGET_COLOUR, linestyle="--", label=_target_text(t, lang))
+    ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(ind.unit_label(lang))
-    ax.set_title(f"{ind.label(lang)}, {period}", fontsize=10)
+    ax.set_title(f"{ind.label(lang)}, {period_label(period, lang)}", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     add_notices(fig, lang, synthetic=synthetic)
+    set_alt(fig, label("alt_district", lang).format(what=ind.label(lang), n=len(d), period=period_label(period, lang)))
     fig.subplots_adjust(bottom=0.2, left=0.3)
     return fig
 
@@ -113,28 +179,43 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
     if any(c.max_points is None for c in ed.criteria):
         fig.text(0.99, 0.01, label("max_not_confirmed", lang), fontsize=7, ha="right", va="bottom")
         notes.append(label("max_not_confirmed", lang))
+    set_alt(fig, label("alt_heatmap", lang).format(year=year, n=len(grid)))
     fig.subplots_adjust(bottom=0.25)
     return fig
 
 
 def completeness_chart(submission_dates: pd.DataFrame, periods: list[str], lang: str = "vi",
                        synthetic: bool = False) -> plt.Figure:
-    """Reports on time, late and missing per period (province)."""
+    """Reports on time, late and missing per period (province), as percentages of the reports due.
+
+    Periods are drawn in time order (a year's first half before the year) and named in words; shares
+    keep periods with different numbers of communes (164 → 157) comparable; the number due is written
+    above each bar.
+    """
+    order = sorted(periods, key=period_order)
     rows = []
-    for per in periods:
-        c = quality.completeness(submission_dates, per)
-        prov = c[c["level"] == "province"].iloc[0]
-        rows.append({"period": str(per), "on_time": prov["on_time"], "late": prov["late"], "missing": prov["missing"]})
-    t = pd.DataFrame(rows).set_index("period")
-    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(t) + 2), 4))
-    bottom = np.zeros(len(t))
+    for per in order:
+        prov = quality.completeness(submission_dates, per).query("level == 'province'").iloc[0]
+        due = max(int(prov["expected"]), 1)
+        rows.append({k: 100 * prov[k] / due for k in ("on_time", "late", "missing")} | {"expected": int(prov["expected"])})
+    t = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(t) + 2), 4.5))
+    x, bottom = np.arange(len(t)), np.zeros(len(t))
     for key, colour in (("on_time", "#009E73"), ("late", "#E69F00"), ("missing", "#CC3311")):
-        ax.bar(t.index, t[key], bottom=bottom, color=colour, label=label(key, lang))
+        ax.bar(x, t[key], bottom=bottom, color=colour, label=label(key, lang), gid=key)
         bottom += t[key].to_numpy()
-    ax.set_ylabel(label("reports", lang))
+    for xi, n in zip(x, t["expected"]):
+        ax.annotate(num(n, lang, 0), (xi, 100), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=6.5)
+    ax.set_xticks(x, [period_label(p, lang) for p in order], rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 108)
+    ax.yaxis.set_major_formatter(axis_formatter(lang, 0))
+    ax.set_ylabel(label("pct_reports", lang))
     ax.set_xlabel(label("period", lang))
-    ax.tick_params(axis="x", rotation=60)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     add_notices(fig, lang, synthetic=synthetic)
-    fig.subplots_adjust(bottom=0.3)
+    names = [period_label(p, lang) for p in order]
+    set_alt(fig, label("alt_completeness", lang).format(n=len(order), first=names[0] if names else "",
+                                                        last=names[-1] if names else ""))
+    fig.btchild_table = t.assign(period=[str(p) for p in order])
+    fig.subplots_adjust(bottom=0.3, right=0.78)
     return fig
