@@ -218,3 +218,72 @@ def test_re_expression_of_two_source_vintages_in_one_call():
     w = I.element_table(d, vintage="2020")
     assert w.loc[("28777", "2019"), "u5_measured"] == 150 and w.loc[("28777", "2021"), "u5_measured"] == 310
     assert len(w) == 2
+
+
+# ------------------------------------------------------------------------------- coverage
+
+def ten_units():
+    return pd.DataFrame({"commune_code": [f"0000{i}" for i in range(10)], "name": [f"X{i}" for i in range(10)],
+                         "district_code": "001", "district_name": "H1", "province_code": "01", "province_name": "P"})
+
+
+@pytest.mark.parametrize("reporting, low", [(9, False), (8, True)])
+def test_low_coverage_strictly_below_the_share_of_expected_communes(reporting, low):
+    # 9 of 10 is exactly 90 %: not flagged; 8 of 10 is
+    d = rows([(f"0000{i}", "2015", e, v) for i in range(reporting) for e, v in (("u5_measured", 50), ("u5_stunted", 5))])
+    r = I.compute(d, "district", which=["stunting_u5"], units=ten_units()).iloc[0]
+    assert (r["communes_reporting"], r["communes_expected"], r["coverage"]) == (reporting, 10, 10.0 * reporting)
+    assert bool(r["low_coverage"]) is low
+    assert r["interval"] == "wilson"
+
+
+def test_min_coverage_is_a_parameter():
+    d = rows([("00000", "2015", "u5_measured", 50), ("00000", "2015", "u5_stunted", 5)])
+    assert bool(I.compute(d, "district", which=["stunting_u5"], units=ten_units(), min_coverage=0.1).iloc[0]["low_coverage"]) is False
+    assert bool(I.compute(d, "district", which=["stunting_u5"], units=ten_units(), min_coverage=0.11).iloc[0]["low_coverage"]) is True
+    allv = I.compute_all(d, which=["stunting_u5"], units=ten_units(), min_coverage=0.1)
+    assert not allv["low_coverage"].any()
+
+
+def test_coverage_in_the_register_and_a_commune_sending_half_a_pair():
+    # Thành phố Bến Tre had 17 units in 2015: A reports both, B only the numerator (partial, not counted)
+    d = rows([(A, "2015", "u5_measured", 100), (A, "2015", "u5_stunted", 10), (B, "2015", "u5_stunted", 7)])
+    r = I.compute(d, "district", which=["stunting_u5"]).iloc[0]
+    assert (r["numerator"], r["denominator"], r["communes_reporting"], r["communes_partial"]) == (10, 100, 1, 1)
+    assert (r["communes_expected"], r["coverage"], bool(r["low_coverage"])) == (17, 5.9, True)  # 1/17 = 5.88 %
+    c = I.compute(d, "commune", which=["stunting_u5"])
+    assert c["unit_code"].tolist() == [A]   # B reported no pair: no row
+    assert (c.iloc[0]["communes_expected"], c.iloc[0]["coverage"]) == (1, 100.0)
+    p = I.partial_reports(d, which=["stunting_u5"])
+    assert p.values.tolist() == [[B, "2015", "stunting_u5", True, False]]
+
+
+def test_partial_reports_both_ways_and_none():
+    d = rows([(A, "2015", "u5_measured", 100), (B, "2015", "u5_stunted", 7), (OTHER, "2015", "u5_measured", 9),
+              (OTHER, "2015", "u5_stunted", 1)])
+    p = I.partial_reports(d, which=["stunting_u5", "play_area_standard"])
+    assert p.columns.tolist() == ["commune_code", "period", "indicator", "has_numerator", "has_denominator"]
+    assert p[["commune_code", "has_numerator", "has_denominator"]].values.tolist() == [[A, False, True], [B, True, False]]
+    assert I.partial_reports(d.iloc[2:], which=["stunting_u5"]).empty
+
+
+def test_share_of_communes_over_all_units_in_force_without_an_interval():
+    # 2 of 3 reporting communes of Thành phố Bến Tre say yes; 17 units in force → 2/17, not 2/3
+    d = rows([(A, "2015", "play_area_standard", 1), (B, "2015", "play_area_standard", 1),
+              ("28759", "2015", "play_area_standard", 0)])
+    r = I.compute(d, "district", which=["play_area_standard"]).iloc[0]
+    assert (r["numerator"], r["denominator"], r["communes_reporting"]) == (2, 17, 3)
+    assert r["value"] == pytest.approx(200 / 17)
+    assert np.isnan(r["ci_low"]) and np.isnan(r["ci_high"]) and r["base_mark"] == "" and r["interval"] == "none"
+    prov = I.compute(d, "province", which=["play_area_standard"]).iloc[0]
+    assert prov["denominator"] == 164 and prov["communes_expected"] == 164
+    com = I.compute(d, "commune", which=["play_area_standard"]).set_index("unit_code")
+    assert com.loc[A, "denominator"] == 1 and com.loc["28759", "value"] == 0.0
+
+
+def test_share_of_communes_on_a_vintage_counts_the_units_in_force_at_the_time():
+    # 2019 on the 2020 units: the province still had its 164 units in 2019 (the merger came 1/2/2020)
+    d = rows([(A, "2019", "play_area_standard", 1)])
+    prov = I.compute(d, "province", vintage="2020", which=["play_area_standard"]).iloc[0]
+    assert prov["denominator"] == len(register.units(2019)) == 164
+    assert prov["communes_expected"] == len(register.units("2020-02-01")) == 157
