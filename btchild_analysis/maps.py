@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import boundaries, map_parts
-from .figure_text import num, set_alt, span
+from .figure_text import num, period_label, set_alt, span
 from .map_parts import key_table  # noqa: F401  (public: the key the notebooks show beside a map)
 from .registry import indicator
 from .style import DIV_CMAP, NOTICE_KEY, SEQ_CMAP, STATUS_COLOURS, add_notices, label
@@ -198,9 +198,9 @@ def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd
               title=legend_title or ind.unit_label(lang), title_fontsize=8)
     fig.btchild_bins = bins
     area = _area_name(g, district, lang)
-    set_alt(fig, label("alt_indicator_map", lang).format(n=len(g), area=area, what=ind.label(lang), period=period,
+    set_alt(fig, label("alt_indicator_map", lang).format(n=len(g), area=area, what=ind.label(lang), period=period_label(period, lang),
                                                          k=len(bins), nodata=int((cls == -1).sum())))
-    title = title or f"{ind.label(lang)} — {area}, {period}"
+    title = title or f"{ind.label(lang)} — {area}, {period_label(period, lang)}"
     return _finish(fig, ax, g, title, lang, geo, synthetic, district, fontsize, notices=not getattr(ax, "_btchild_multi", False))
 
 
@@ -246,10 +246,12 @@ def change_map(values: pd.DataFrame, indicator_id: str, start: str, end: str, ge
     g = _prepare(geo, district)
     pair = v.reindex(g["code"])[[str(start), str(end)]]
     area = _area_name(g, district, lang)
+    start_w, end_w = period_label(start, lang), period_label(end, lang)
     if ind.is_share_of_communes:
-        title = f"{label('transition_title', lang)}: {ind.label(lang)}, {start} → {end} — {area}"
-        return _transition_figure(g, pair.to_numpy() >= 50, pair.isna().any(axis=1).to_numpy(), title, lang,
-                                  geo, synthetic, district, what=ind.label(lang), start=start, end=end)
+        title = f"{label('transition_title', lang)}: {ind.label(lang)}, {start_w} → {end_w} — {area}"
+        fig = _transition_figure(g, pair.to_numpy() >= 50, pair.isna().any(axis=1).to_numpy(), title, lang,
+                                 geo, synthetic, district, what=ind.label(lang), start=start_w, end=end_w)
+        return _break_note(fig, ind, start, end, lang)
     edges, cls = change_classes(pair[str(end)] - pair[str(start)], tolerance)
     cmap = plt.get_cmap(DIV_CMAP if ind.direction == "higher" else DIV_CMAP + "_r")
     styles = [(NO_CHANGE_COLOUR if i == 3 else cmap(0.08 + i * 0.84 / 6), None, t)
@@ -259,10 +261,23 @@ def change_map(values: pd.DataFrame, indicator_id: str, start: str, end: str, ge
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.8), fontsize=7.5, title_fontsize=8,
               title=f"{ind.unit_label(lang)} ({label('change_legend', lang)})")
     fig.btchild_bins = edges
-    set_alt(fig, label("alt_change_map", lang).format(what=ind.label(lang), start=start, end=end, area=area,
+    set_alt(fig, label("alt_change_map", lang).format(what=ind.label(lang), start=start_w, end=end_w, area=area,
                                                       counts=_counts_text(handles)))
-    title = f"{label('change', lang)}: {ind.label(lang)}, {start} → {end} — {area}"
-    return _finish(fig, ax, g, title, lang, geo, synthetic, district)
+    title = f"{label('change', lang)}: {ind.label(lang)}, {start_w} → {end_w} — {area}"
+    return _break_note(_finish(fig, ax, g, title, lang, geo, synthetic, district), ind, start, end, lang)
+
+
+def _break_note(fig, ind, start, end, lang: str) -> plt.Figure:
+    """Say on the figure (and in its alt text) when the two periods lie either side of a series break."""
+    from .periods import parse_period
+    y0, y1 = parse_period(start).year, parse_period(end).year
+    crossed = [b for b in ind.break_years if min(y0, y1) < b <= max(y0, y1)]
+    if crossed:
+        note = label("change_across_break", lang).format(years=", ".join(map(str, crossed)))
+        fig.text(0.01, 0.97, note, fontsize=8, ha="left", va="top", color="#7A0019", gid="break-note")
+        getattr(fig, NOTICE_KEY).append(note)
+        set_alt(fig, f"{fig.btchild_alt} {note}")
+    return fig
 
 
 def transition_classes(yes: np.ndarray, unknown: np.ndarray) -> np.ndarray:
