@@ -305,15 +305,8 @@ _CLASS_COLUMNS = {"commune code": "commune_code", "ma xa": "commune_code", "year
 
 
 def _read_small_table(path: Path, columns: dict[str, str], needed: list[str]) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        table = pd.read_excel(path, dtype=object)
-    else:
-        with open(path, "rb") as fh:
-            raw = fh.read(64 * 1024)
-        enc = io.detect_encoding(raw)
-        head = raw.decode(enc, errors="replace")
-        sep = max([",", ";", "\t"], key=head.splitlines()[0].count if head else ",".count)
-        table = pd.read_csv(path, dtype=str, sep=sep, encoding=enc, keep_default_na=False, na_values=[""])
+    """A small table (arrival log, class list) read within the loader's limits, headings mapped."""
+    table = io.read_table(path, header_words=set(columns))
     table.columns = [columns.get(" ".join(register.fold(str(c)).replace("_", " ").split()), str(c)) for c in table.columns]
     missing = [c for c in needed if c not in table.columns]
     if missing:
@@ -341,7 +334,7 @@ def read_arrivals(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     good, bad = [], []
     for path in paths:
         t = _read_small_table(path, _ARRIVAL_COLUMNS, ["commune_code", "period", "submitted_on"])
-        for i, (code, per, day) in enumerate(zip(t["commune_code"], t["period"], t["submitted_on"]), start=2):
+        for i, code, per, day in zip(t.index + 1, t["commune_code"], t["period"], t["submitted_on"]):
             c = io.normalise_code(code)
             d = _parse_date(day)
             try:

@@ -98,8 +98,9 @@ def write_csv(path: str | Path, df: pd.DataFrame, comment: str | None = None) ->
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             if comment:
-                fh.write("# " + comment.replace("\n", " ") + "\n")
-            csv_safe(df).to_csv(fh, index=False, lineterminator="\n")
+                fh.write("# " + " ".join(comment.split()) + "\r\n")
+            # CRLF (RFC 4180): a lone CR inside a cell is then quoted instead of splitting the line
+            csv_safe(df).to_csv(fh, index=False, lineterminator="\r\n")
     return Path(path)
 
 

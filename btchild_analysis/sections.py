@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import register
+from .fmt import interval, style_table, value_year
+from .fmt import target as fmt_target
 from .outputs import escape_md, write_excel
 from .periods import Period, parse_period
 from .registry import element, indicator, plan_indicators
@@ -147,7 +149,7 @@ def share_table(values: pd.DataFrame, indicator_id: str, period: object, lang: s
         "Tử số" if vi else "Numerator": v["numerator"].round(0).astype("Int64"),
         "Mẫu số" if vi else "Denominator": v["denominator"].round(0).astype("Int64"),
         indicator(indicator_id).unit_label(lang): v["value"].round(1),
-        "KTC 95%" if vi else "95% CI": [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in zip(v["ci_low"], v["ci_high"])],
+        "KTC 95%" if vi else "95% CI": [interval(lo, hi, lang) for lo, hi in zip(v["ci_low"], v["ci_high"])],
         "": v["base_mark"],
     })
     return out.reset_index(drop=True)
@@ -184,15 +186,6 @@ def write_annex(tables: dict[str, pd.DataFrame], path: str | Path, ds=None, peri
     return write_excel(path, named, cover=cover, notes=notes)
 
 
-def scorecard_style(card: pd.DataFrame):
-    """A pandas Styler colouring the status cells (for notebooks), text escaped."""
-    colours = {"Đạt": "#c7e9c0", "Achieved": "#c7e9c0", "Không đạt": "#fcbba1", "Not achieved": "#fcbba1",
-               "Đúng hướng": "#deebf7", "On track": "#deebf7", "Chậm tiến độ": "#fdd0a2", "Off track": "#fdd0a2"}
-    cols = [c for c in card.columns if c.startswith("status_")]
-    return card.style.map(lambda v: f"background-color: {colours.get(v, '')}", subset=cols) \
-        .format(precision=1, escape="html").format_index(escape="html", axis=1)
-
-
 HEADINGS = {
     "status_map": ("## Bản đồ trạng thái", "## Status map"),
     "vs_targets": ("## Tỷ lệ xã đạt chuẩn so với mục tiêu của Kế hoạch", "## Share of communes meeting the standard against the plan's targets"),
@@ -227,16 +220,12 @@ def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -
     return pd.DataFrame({
         "Chỉ tiêu" if vi else "Indicator": [indicator(i).label(lang) for i in s["indicator"]],
         "Năm mục tiêu" if vi else "Target year": s["target_year"].to_numpy(),
-        "Mục tiêu" if vi else "Target": [f"{o} {t:g}" for o, t in zip(s["op"], s["target"])],
-        "Gốc" if vi else "Baseline": [_value_year(v, y) for v, y in zip(s["baseline_value"], s["baseline_year"])],
-        "Mới nhất" if vi else "Latest": [_value_year(v, y) for v, y in zip(s["latest_value"], s["latest_year"])],
+        "Mục tiêu" if vi else "Target": [fmt_target(o, t, lang) for o, t in zip(s["op"], s["target"])],
+        "Gốc" if vi else "Baseline": [value_year(v, y, lang) for v, y in zip(s["baseline_value"], s["baseline_year"])],
+        "Mới nhất" if vi else "Latest": [value_year(v, y, lang) for v, y in zip(s["latest_value"], s["latest_year"])],
         "Trạng thái" if vi else "Status": [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
         "Năm đạt (dự báo)" if vi else "Year reached (projected)": [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
     })
-
-
-def _value_year(v, y) -> str:
-    return "" if v is None or pd.isna(v) else f"{v:.1f} ({int(y)})"
 
 
 def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi") -> pd.DataFrame:
@@ -251,8 +240,8 @@ def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi")
     return pd.DataFrame({
         "Hạng" if vi else "Rank": pick["rank"].to_numpy(),
         label("commune", lang): pick["unit_name"].to_numpy(),
-        "Đầu kỳ" if vi else "First": [_value_year(v, y) for v, y in zip(pick["first_value"], pick["first_year"])],
-        "Cuối kỳ" if vi else "Last": [_value_year(v, y) for v, y in zip(pick["last_value"], pick["last_year"])],
+        "Đầu kỳ" if vi else "First": [value_year(v, y, lang) for v, y in zip(pick["first_value"], pick["first_year"])],
+        "Cuối kỳ" if vi else "Last": [value_year(v, y, lang) for v, y in zip(pick["last_value"], pick["last_year"])],
         "Độ dốc/năm" if vi else "Slope/year": pick["slope"].round(2).to_numpy(),
         "p (Mann–Kendall)": pick["p_value"].round(3).to_numpy(),
     })
@@ -292,9 +281,10 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "vi", limit: int = 50)
     })
 
 
-def show(df: pd.DataFrame):
-    """A table for display in a notebook or its HTML: no index column, one decimal, every text escaped."""
-    return df.style.hide(axis="index").format(precision=1, escape="html").format_index(escape="html", axis=1)
+def show(df: pd.DataFrame, lang: str = "vi", **kw):
+    """A table for a page: numbers written the ``lang`` way and right-aligned, text left-aligned and
+    escaped, no index column (see :func:`btchild_analysis.fmt.style_table`)."""
+    return style_table(df, lang, **kw)
 
 
 _COMPLETENESS_HEADERS = {
@@ -330,27 +320,6 @@ def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi")
         "Tình trạng" if vi else "Status": t["status"].map(status),
         "Ngày nộp" if vi else "Received on": t["submitted_on"].fillna(""),
     })
-
-
-def scorecard_table(values: pd.DataFrame, year: int, lang: str = "vi"):
-    """The twelve targets for a report year as a styled table (headers in ``lang``, statuses coloured)."""
-    from .targets import scorecard
-
-    card = scorecard(values, year, lang)
-    vi = _vi(lang)
-    out = pd.DataFrame({
-        "Chỉ tiêu" if vi else "Indicator": card["label"],
-        "Đơn vị tính" if vi else "Unit": card["unit"],
-        f"{'Giá trị' if vi else 'Value'} {year}": card["value"].round(1),
-        "Mục tiêu 2015" if vi else "Target 2015": card["target_2015"].fillna("—"),
-        "status_2015": card["status_2015"].fillna("—"),
-        "Mục tiêu 2020" if vi else "Target 2020": card["target_2020"].fillna("—"),
-        "status_2020": card["status_2020"].fillna("—"),
-    })
-    styled = scorecard_style(out)
-    head = "Đánh giá" if vi else "Status"
-    return styled.hide(axis="index").relabel_index(
-        [c if not c.startswith("status_") else f"{head} {c[-4:]}" for c in out.columns], axis="columns")
 
 
 def annual_values(values: pd.DataFrame, upto: object) -> pd.DataFrame:
@@ -468,7 +437,7 @@ def outlier_rows(ds, period: object, lang: str = "vi") -> pd.DataFrame:
         "Chỉ tiêu" if vi else "Element": [element(e).label(lang) for e in f["element"]],
         "Tỷ lệ (%)" if vi else "Rate (%)": f["value"].to_numpy(),
         "So sánh" if vi else "Compared": [basis[b][0 if vi else 1] for b in f["basis"]],
-        "Khoảng hợp lý" if vi else "Plausible range": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(f["lower"], f["upper"])],
+        "Khoảng hợp lý" if vi else "Plausible range": [interval(max(lo, 0), hi, lang) for lo, hi in zip(f["lower"], f["upper"])],
     })
 
 

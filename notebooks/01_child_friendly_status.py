@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, plots, register, sections, targets
+from btchild_analysis import indicators, maps, messages, plots, register, sections, targets
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -48,6 +48,10 @@ display(Markdown(sections.source_block(ds, period, lang)))
 # %%
 assessment = ds.assessment()
 year = sections.assessment_year(assessment, period)
+geo = bnd.get_geometry(boundaries, year or period)
+values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])
+display(Markdown(messages.messages_markdown(messages.key_messages(
+    values, None, assessment, ds.submission_dates, period, district, lang, which=["child_friendly_commune"]), lang)))
 if year is None:
     display(Markdown(sections.sentence("no_scores_year", lang, year=sections.period_of(period).year)))
 else:
@@ -56,19 +60,17 @@ else:
 # %%
 if year is not None:
     display(Markdown(sections.heading("status_map", lang)))
-    geo = bnd.get_geometry(boundaries, year)
     maps.status_map(assessment, year, geo, district=code, lang=lang, synthetic=ds.synthetic)
     plt.show()
 
 # %%
 if year is not None:
     display(Markdown(sections.heading("vs_targets", lang)))
-    values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])
     status = targets.status_table(sections.annual_values(values, period))
-    display(sections.show(sections.target_rows(status, code, lang)))
+    display(sections.show(sections.target_rows(status, code, lang), lang))
     display(Markdown(sections.heading("by_district", lang)))
     shares = sections.share_table(values, "child_friendly_commune", year, lang)
-    display(sections.show(shares))
+    display(sections.show(shares, lang))
     display(Markdown(sections.download(shares, output_dir, report_name, "theo_huyen", ds, lang)))
 
 # %%
@@ -85,5 +87,8 @@ if year is not None:
     if failed.empty:
         display(Markdown(sections.sentence("no_failed", lang)))
     else:
-        display(sections.show(failed))
+        display(sections.show(failed, lang))
         display(Markdown(sections.download(failed, output_dir, report_name, "xa_chua_dat", ds, lang)))
+
+# %%
+display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

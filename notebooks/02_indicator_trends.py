@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, plots, sections, trends
+from btchild_analysis import indicators, maps, messages, plots, sections, trends
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -58,6 +58,8 @@ commune_values = indicators.compute(elements, "commune", vintage=vintage, which=
 commune_values = sections.in_area(commune_values, district, period, code_col="unit_code")
 commune_trends = trends.trend_table(commune_values, start, end)
 geo = bnd.get_geometry(boundaries, str(sections.period_of(period)))
+display(Markdown(messages.messages_markdown(messages.key_messages(
+    area_values, None, None, None, period, district, lang, which=list(indicator_ids)), lang)))
 
 # %%
 for ind in indicator_ids:
@@ -75,5 +77,8 @@ for ind in indicator_ids:
     moved = sections.movers(commune_trends, ind, 5, lang)
     if len(moved):
         display(Markdown(sections.heading("movers", lang)))
-        display(sections.show(moved))
+        display(sections.show(moved, lang))
         display(Markdown(sections.download(moved, output_dir, report_name, f"xa_{ind}", ds, lang)))
+
+# %%
+display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

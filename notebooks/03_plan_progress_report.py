@@ -33,7 +33,7 @@ report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / fil
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from btchild_analysis import indicators, plots, sections
+from btchild_analysis import indicators, messages, plots, scorecard, sections
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -42,14 +42,18 @@ code = sections.district_code(district, period)
 display(Markdown(sections.title("report", period, district, lang)))
 display(Markdown(sections.source_block(ds, period, lang)))
 values = indicators.compute_all(ds.all_elements())
+display(Markdown(messages.messages_markdown(messages.key_messages(
+    values, None, ds.assessment(), ds.submission_dates, period, district, lang), lang)))
 
 # %%
 display(Markdown(sections.heading("scorecard", lang)))
-card_year = sections.scorecard_year(values, period)
-if card_year is None:
+card = scorecard.plan_scorecard(values, period, lang, unit_code=code)
+if card.empty:
     display(Markdown(sections.sentence("no_period", lang, period=sections.period_text(period, lang))))
 else:
-    display(sections.scorecard_table(values, card_year, lang))
+    display(scorecard.scorecard_styler(card, lang))
+    display(Markdown(sections.md(scorecard.legend(lang))))
+    display(Markdown(sections.download(scorecard.scorecard_download(card), output_dir, report_name, "bang_tong_hop", ds, lang)))
 
 # %%
 display(Markdown(sections.heading("completeness", lang)))
@@ -57,10 +61,10 @@ if not ds.has("arrivals"):
     display(Markdown(sections.sentence("no_arrivals", lang)))
 else:
     done = sections.completeness_table(ds.submission_dates, period, lang)
-    display(sections.show(done))
+    display(sections.show(done, lang))
     display(Markdown(sections.download(done, output_dir, report_name, "nop_bao_cao", ds, lang)))
     display(Markdown(sections.heading("late", lang)))
-    display(sections.show(sections.late_table(ds.submission_dates, period, lang)))
+    display(sections.show(sections.late_table(ds.submission_dates, period, lang), lang))
 
 # %%
 display(Markdown(sections.heading("comparison", lang)))
@@ -80,4 +84,7 @@ else:
     display(Markdown(sections.link(path, lang)))
     for ind, table in annex.items():
         display(Markdown(f"**{sections.md(indicators.indicator(ind).label(lang))}**"))
-        display(sections.show(table))
+        display(sections.show(table, lang))
+
+# %%
+display(Markdown(messages.methods_box(ds, period, lang, district=district)))

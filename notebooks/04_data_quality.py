@@ -32,7 +32,7 @@ report_name: str = "04_data_quality"  # tên tệp của báo cáo / file stem o
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from btchild_analysis import plots, sections
+from btchild_analysis import messages, plots, sections
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -40,6 +40,7 @@ ds = load_dataset(data)
 checked = sections.with_files(ds, files)
 display(Markdown(sections.title("quality", period, None, lang)))
 display(Markdown(sections.source_block(ds, period, lang)))
+display(Markdown(messages.messages_markdown(messages.key_messages(dates=ds.submission_dates, period=period, lang=lang), lang)))
 
 # %%
 display(Markdown(sections.heading("load", lang)))
@@ -50,8 +51,8 @@ display(Markdown(sections.heading("quarantine", lang)))
 if checked.quarantine.empty:
     display(Markdown(sections.sentence("no_quarantine", lang)))
 else:
-    display(sections.show(sections.quarantine_summary(checked.quarantine, lang)))
-    display(sections.show(sections.quarantine_rows(checked.quarantine, lang)))
+    display(sections.show(sections.quarantine_summary(checked.quarantine, lang), lang))
+    display(sections.show(sections.quarantine_rows(checked.quarantine, lang), lang))
     path = sections.write_quarantine(checked, sections.output_path(output_dir, report_name, "cach_ly.xlsx"), lang)
     display(Markdown(sections.link(path, lang)))
 
@@ -60,11 +61,11 @@ display(Markdown(sections.heading("completeness", lang)))
 if not ds.has("arrivals"):
     display(Markdown(sections.sentence("no_arrivals", lang)))
 else:
-    display(sections.show(sections.completeness_table(ds.submission_dates, period, lang)))
+    display(sections.show(sections.completeness_table(ds.submission_dates, period, lang), lang))
     plots.completeness_chart(ds.submission_dates, sections.arrival_periods(ds), lang=lang, synthetic=ds.synthetic)
     plt.show()
     display(Markdown(sections.heading("late", lang)))
-    display(sections.show(sections.late_table(ds.submission_dates, period, lang)))
+    display(sections.show(sections.late_table(ds.submission_dates, period, lang), lang))
 
 # %%
 display(Markdown(sections.heading("outliers", lang)))
@@ -72,4 +73,7 @@ flags = sections.outlier_rows(checked, period, lang)
 if flags.empty:
     display(Markdown(sections.sentence("no_outliers", lang)))
 else:
-    display(sections.show(flags))
+    display(sections.show(flags, lang))
+
+# %%
+display(Markdown(messages.methods_box(ds, period, lang)))

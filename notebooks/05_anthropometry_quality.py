@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 from btchild_analysis import anthro_quality as aq
 from btchild_analysis import anthropometry as an
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, sections
+from btchild_analysis import indicators, maps, messages, sections
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -73,20 +73,20 @@ if loaded is not None:
         display(Markdown(f"*{aq.text('no_quarantine', lang)}*"))
     else:
         shown = q[["file", "row", "column", "commune_code", "value", f"reason_{'vi' if lang == 'vi' else 'en'}"]]
-        display(sections.show(shown.head(50)))
+        display(sections.show(shown.head(50), lang))
         display(Markdown(aq.write_table(q, output_dir, report_name, "cach_ly", synthetic, lang)))
 
 # %%
 if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('quality', lang)}"))
-    display(sections.show(aq.quality_table(scored, lang)))
+    display(sections.show(aq.quality_table(scored, lang), lang))
     aq.plot_z_distributions(scored, lang, synthetic)
     plt.show()
     aq.plot_digits_and_ages(scored, lang, synthetic)
     plt.show()
     display(Markdown(f"### {aq.text('zsummary', lang)}"))
     by_commune = aq.z_summary(scored, by="commune_code")
-    display(sections.show(by_commune[by_commune["sd_ok"] == False]))  # noqa: E712 (None = too few)
+    display(sections.show(by_commune[by_commune["sd_ok"] == False], lang))  # noqa: E712 (None = too few)
     display(Markdown(aq.write_table(by_commune, output_dir, report_name, "diem_z_theo_xa", synthetic, lang)))
 
 # %%
@@ -97,20 +97,20 @@ if records is not None and not records.empty:
     if fl.empty:
         display(Markdown(f"*{aq.text('no_flagged', lang)}*"))
     else:
-        display(sections.show(fl.head(50)))
+        display(sections.show(fl.head(50), lang))
         display(Markdown(aq.write_table(fl, output_dir, report_name, "gia_tri_bat_thuong", synthetic, lang)))
 
 # %%
 if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('prevalence', lang)}"))
     top = "district" if code else "province"
-    display(sections.show(aq.prevalence_table(prev, top, lang)))
+    display(sections.show(aq.prevalence_table(prev, top, lang), lang))
     if not code and (prev["level"] == "district").any():
-        display(sections.show(aq.prevalence_table(prev, "district", lang, ["stunting", "underweight", "wasting"])))
+        display(sections.show(aq.prevalence_table(prev, "district", lang, ["stunting", "underweight", "wasting"]), lang))
     display(Markdown(f"### {aq.text('by_sex_age', lang)}"))
     main = ["stunting", "underweight", "wasting", "overweight"]
-    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="sex")))
-    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="age_group")))
+    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="sex"), lang))
+    display(sections.show(aq.prevalence_table(prev, top, lang, main, by="age_group"), lang))
     display(Markdown(aq.write_table(prev, output_dir, report_name, "ty_le", synthetic, lang)))
 
 # %%
@@ -121,7 +121,7 @@ if records is not None and not records.empty:
     if tallies.empty:
         display(Markdown(f"*{aq.text('no_tallies', lang)}*"))
     else:
-        display(sections.show(aq.compare_tallies(elements, tallies, lang)))
+        display(sections.show(aq.compare_tallies(elements, tallies, lang), lang))
 
 # %%
 if records is not None and not records.empty:
@@ -130,3 +130,6 @@ if records is not None and not records.empty:
     geo = bnd.get_geometry(boundaries, period)
     maps.indicator_map(values, "stunting_u5", str(period), geo, district=code, lang=lang, synthetic=synthetic)
     plt.show()
+
+# %%
+display(Markdown(messages.methods_box(ds, period, lang, boundary_source=boundaries, district=district)))
