@@ -315,3 +315,54 @@ def test_defaults_of_an_edition_file_that_leaves_rules_out(monkeypatch):
     assert (ed.no_zero, ed.no_zero_confirmed, ed.all_criteria_scored, ed.audit_rules) == (False, True, True, ())
     assert (ed.max_total, ed.max_total_confirmed, ed.thresholds) == (100, True, {"con_lai": (50, False)})
     assert ed.criteria[0].max_points == 100 and ed.criteria[0].confirmed is None
+
+
+# ------------------------------------------------------------------------------- classes and their lists
+
+def test_listed_classes_in_force_on_the_reference_date():
+    # An Quy (Thạnh Phú) is on 539/QĐ-TTg for 2013–2015 (valid 1/4/2013 – 31/12/2015)
+    t13 = standard.class_table(2013)
+    assert t13.loc["29218", "class"] == "xa_dac_biet_kho_khan" and t13.loc["29218", "class_basis"].startswith("539/QĐ-TTg")
+    assert (t13["class"] == "xa_dac_biet_kho_khan").sum() == 16
+    assert (t13["class_unsure_en"] == "").all()          # the 2013 lists are partly confirmed: no doubt raised
+    t16 = standard.class_table(2016)
+    assert (t16.loc["29218", "class"], t16.loc["29218", "class_basis"]) == ("xa_dong_bang", "register")
+    # Hưng Phong and Tam Hiệp recognised as island communes by 589/QĐ-TTg (20/4/2021)
+    t21 = standard.class_table(2021)
+    assert t21.loc[["29023", "29053"], "class"].tolist() == ["mien_nui_hai_dao"] * 2
+    assert (t21["class"] == "mien_nui_hai_dao").sum() == 2 and t21.loc["29023", "class_basis"].startswith("589/QĐ-TTg")
+
+
+def test_a_year_without_a_confirmed_list_says_so_with_the_note():
+    t = standard.class_table(2016)
+    assert t.loc["29218", "class_unsure_en"] == ("no confirmed list of 'xa_dac_biet_kho_khan' for 2016 "
+                                                 "(the Bến Tre part of these decisions could not be found)")
+    assert t.loc["29218", "class_unsure_vi"] == ("chưa xác nhận được danh sách 'xa_dac_biet_kho_khan' năm 2016 "
+                                                 "(chưa tìm được danh sách xã của Bến Tre trong các quyết định này)")
+    t30 = standard.class_table(2030)      # no list known at all: both listed classes in doubt, no note
+    assert set(t30["class_unsure_en"]) == {"no confirmed list of 'xa_dac_biet_kho_khan' for 2030; "
+                                           "no confirmed list of 'mien_nui_hai_dao' for 2030"}
+    assert standard.class_lists(2030) == {"xa_dac_biet_kho_khan": None, "mien_nui_hai_dao": None}
+    assert standard.class_lists(2013)["xa_dac_biet_kho_khan"]["confirmed"] == "partial"
+
+
+def test_a_supplied_list_settles_its_class_for_its_year():
+    o = pd.DataFrame({"commune_code": ["28804", "29230"], "year": [2019, 2018], "class": ["xa_dac_biet_kho_khan"] * 2})
+    t = standard.class_table(2019, o)
+    assert (t.loc["28804", "class"], t.loc["28804", "class_basis"]) == ("xa_dac_biet_kho_khan", "supplied list")
+    assert t.loc["29230", "class"] != "xa_dac_biet_kho_khan"            # the 2018 row is not for 2019
+    assert (t["class_unsure_en"] == "").all() and (t["class_unsure_vi"] == "").all()
+    named = standard.class_table(2019, o.assign(source="Sở LĐ-TB&XH 2019"))
+    assert named.loc["28804", "class_basis"] == "Sở LĐ-TB&XH 2019"
+    other_year = standard.class_table(2019, o.assign(year=2018))
+    assert other_year.loc["28804", "class_unsure_en"].startswith("no confirmed list of 'xa_dac_biet_kho_khan' for 2019")
+
+
+def test_assess_carries_the_class_doubt_into_the_verdict():
+    df = pd.concat([sheet("29230", 2019, s19(820), C2019), sheet("28804", 2019, s19(860), C2019)])
+    a = standard.assess(df).set_index("commune_code")
+    doubt = a.loc["29230"]                 # 820: fails at 850, would pass at 800 if especially difficult
+    assert doubt["status"] == "not_met" and bool(doubt["provisional"]) is True
+    assert doubt["reasons_en"].startswith("Total 820 < 850; class uncertain: no confirmed list of 'xa_dac_biet_kho_khan'")
+    assert doubt["class_basis"] == "register"
+    assert bool(a.loc["28804", "provisional"]) is False   # 860 passes under either mark
