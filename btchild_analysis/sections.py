@@ -6,11 +6,13 @@ never writes raw strings into its HTML.  A section whose data are absent gets on
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import register
+from .io import load_submissions
 from .fmt import interval, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_md, write_excel
@@ -97,11 +99,6 @@ def source_block(ds, period: object | None = None, lang: str = "vi") -> str:
         fmt = "%d/%m/%Y" if _vi(lang) else "%Y-%m-%d"
         lines.append(f"> {md(label('window', lang).format(period=period_text(p, lang), start=start.strftime(fmt), end=end.strftime(fmt)))}")
     return "\n>\n".join(lines)
-
-
-def synthetic_banner(synthetic: bool, lang: str = "vi") -> str:
-    """A visible warning when the numbers come from the synthetic sample ('' otherwise)."""
-    return f"> **⚠ {md(label('synthetic_notice', lang))}**" if synthetic else ""
 
 
 def sentence(key: str, lang: str = "vi", **fields) -> str:
@@ -344,16 +341,6 @@ def has_value(values: pd.DataFrame, indicator_id: str, period: object, level: st
     return bool(v["value"].notna().any())
 
 
-def scorecard_year(values: pd.DataFrame, period: object) -> int | None:
-    """The year the scorecard of a report shows: the period's year for an annual report, the year before
-    for a six-monthly one (its annual figures are the latest complete ones); None without annual data."""
-    p = period_of(period)
-    want = p.year if p.kind == "A" else p.year - 1
-    years = [int(x) for x in values.loc[values["level"] == "province", "period"].astype(str) if len(x) == 4]
-    years = [y for y in years if y <= want]
-    return max(years) if years else None
-
-
 def vintage_for(period: object) -> str:
     """The vintage of units a period's report is on (its reference date's)."""
     return register.vintage_of(str(period_of(period)))
@@ -388,23 +375,8 @@ def with_files(ds, files: list | None):
     """The dataset whose loading a data-quality page shows: ``ds`` itself, or ``ds`` plus extra files."""
     if not files:
         return ds
-    from dataclasses import replace
-
-    from .io import load_submissions
-
     res = load_submissions([str(f) for f in files])
-    merged = res if ds.load is None else _merge_loads(ds.load, res)
-    return replace(ds, load=merged)
-
-
-def _merge_loads(a, b):
-    from .io import LoadResult
-
-    return LoadResult(accepted=pd.concat([a.accepted, b.accepted], ignore_index=True),
-                      quarantine=pd.concat([a.quarantine, b.quarantine], ignore_index=True),
-                      duplicates_folded=a.duplicates_folded + b.duplicates_folded, files=a.files + b.files,
-                      flags=pd.concat([f for f in (a.flags, b.flags) if f is not None], ignore_index=True)
-                      if a.flags is not None or b.flags is not None else None)
+    return replace(ds, load=res if ds.load is None else ds.load.merged(res))
 
 
 def write_quarantine(ds, path: str | Path, lang: str = "vi") -> Path:
@@ -448,3 +420,13 @@ def setup_figures() -> None:
     except ImportError:  # outside IPython there is nothing to set
         return
     set_matplotlib_formats("retina")
+
+
+def load_notes(ds, lang: str = "vi") -> pd.DataFrame:
+    """How files were read (a period chosen between sheet name and title, columns not read), in ``lang``."""
+    notes = ds.load.notes if ds.load is not None else pd.DataFrame(columns=["file", "sheet", "note"])
+    vi = _vi(lang)
+    side = [n.split(" / ", 1)[0 if vi else -1] for n in notes["note"].astype(str)]
+    return pd.DataFrame({"Tệp" if vi else "File": [Path(str(f)).name for f in notes["file"]],
+                         "Trang tính" if vi else "Sheet": notes["sheet"].to_numpy(),
+                         "Ghi chú" if vi else "Note": side})

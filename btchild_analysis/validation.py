@@ -64,6 +64,29 @@ class LoadResult:
                 "duplicates_folded": self.duplicates_folded, "skipped": sk,
                 "skipped_by_reason": {k: int(v) for k, v in sorted(self.skipped.items()) if v}}
 
+    def merged(self, other: "LoadResult") -> "LoadResult":
+        """This load and ``other`` as one (counts, quarantines, flags and notes added up)."""
+        flags = [f for f in (self.flags, other.flags) if f is not None]
+        skipped = {k: self.skipped.get(k, 0) + other.skipped.get(k, 0) for k in {*self.skipped, *other.skipped}}
+        reads = [self.summary["rows_read"], other.summary["rows_read"]]
+        return LoadResult(accepted=pd.concat([self.accepted, other.accepted], ignore_index=True),
+                          quarantine=pd.concat([self.quarantine, other.quarantine], ignore_index=True),
+                          duplicates_folded=self.duplicates_folded + other.duplicates_folded,
+                          files=self.files + other.files,
+                          flags=pd.concat(flags, ignore_index=True) if flags else None,
+                          rows_read=sum(reads), skipped=skipped,
+                          notes=pd.concat([self.notes, other.notes], ignore_index=True))
+
+    def _repr_html_(self) -> str:
+        """The summary and the first quarantined rows with their reasons (for Jupyter)."""
+        import html
+
+        head = self.quarantine[["file", "sheet", "row", "column", "value", "reason_vi", "reason_en"]].head(10).copy()
+        head["file"] = [Path(str(f)).name for f in head["file"]]
+        table = head.to_html(index=False, escape=True) if len(head) else "<p>Không có dòng nào bị cách ly / no row quarantined.</p>"
+        return (f"<p><b>{html.escape(self.summary_text('vi'))}</b><br>{html.escape(self.summary_text('en'))}</p>"
+                f"{table}")
+
     def check(self) -> None:
         """Raise :class:`LoadAccountingError` unless every record read is accounted for."""
         s = self.summary

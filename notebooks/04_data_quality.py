@@ -45,6 +45,9 @@ display(Markdown(messages.messages_markdown(messages.key_messages(dates=ds.submi
 # %%
 display(Markdown(sections.heading("load", lang)))
 display(Markdown(sections.load_summary(checked, lang)))
+notes = sections.load_notes(checked, lang)
+if len(notes):
+    display(sections.show(notes, lang))
 
 # %%
 display(Markdown(sections.heading("quarantine", lang)))
