@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lab sample bench clean mutation
+.PHONY: report test lab sample bench clean mutation lock
 
-$(STAMP): pyproject.toml
+# Installs from constraints.txt: the versions the tests last passed with (`make lock` refreshes it).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name btchild --display-name "Python (btchild)" >/dev/null
 	touch $(STAMP)
 
@@ -20,8 +21,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab]'
+	$(BIN)/jupyter lab --MappingKernelManager.default_kernel_name=btchild notebooks/
+
+# Refresh constraints.txt from pyproject.toml, keeping the versions installed here where they fit.
+# Run it after changing a dependency, then `make test`, and commit both if the tests pass.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v btchild > $(VENV)/freeze.txt
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lab --python-version "$$($(BIN)/python -c 'import platform; print(platform.python_version())')" \
+		-c $(VENV)/freeze.txt --no-annotate --no-header -o $(VENV)/constraints.new
+	(echo "# Versions the tests passed with (make lock refreshes it; see README). Used as pip constraints by make."; \
+		cat $(VENV)/constraints.new) > constraints.txt
 
 sample: $(STAMP)
 	$(BIN)/btchild sample --seed 2013 --out data/sample
