@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import realformat as rf
-from btchild_analysis import io, readers, register, validation
+from btchild_analysis import cells, io, readers, register, validation
 from btchild_analysis.errors import LoadAccountingError, SubmissionError
 from btchild_analysis.limits import Limits
 from btchild_analysis.periods import Period
@@ -542,11 +542,11 @@ def test_one_far_cell_makes_a_huge_extent_refused(tmp_path):
 @pytest.mark.parametrize("style", rf.STYLES)
 def test_streaming_reader_without_calamine_reads_the_same(tmp_path, monkeypatch, style):
     path = rf.district_workbook(tmp_path / "w.xlsx", "Thành phố Bến Tre", "2019H1", style=style)
-    monkeypatch.setattr(readers, "_calamine_sheets", lambda p: None)
+    monkeypatch.setattr(cells, "_calamine_sheets", lambda p: None)
     res = load(_with_dimension(path, "A1:XFD1048576"))
     assert_same_values(res, rf.expected_values(path))
     with pytest.raises(SubmissionError, match="BTCHILD_MAX_CELLS"):
-        readers._xlsx_sheets_openpyxl(path, Limits(max_cells=100))
+        cells._xlsx_sheets_openpyxl(path, Limits(max_cells=100))
 
 
 def test_columns_not_read_are_noted(tmp_path):

@@ -1,0 +1,416 @@
+"""Raw cells of a file, within size limits: CSV (encoding, separator, careful line-by-line reading) and
+workbooks (``.xlsx`` checked by its zip and sheet XML before python-calamine reads it; legacy ``.xls``).
+
+Sheets are read by their content, not by the dimension they declare: a 1.6 KB file claiming a million
+rows is read in milliseconds; one whose XML would expand past the limits is refused in one line.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import SubmissionError
+from .headings import is_blank, role_of
+from .limits import Limits, check_file_size, get_limits
+
+LONG_COLUMNS = ["commune_code", "period", "element", "value"]
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Columns of :attr:`RawRead.rows` besides the long columns (provenance and read-time faults).
+RAW_COLUMNS = ["file", "sheet", "row", "column", "commune_code", "commune_name", "district", "period",
+               "element", "value", "total_row", "fault", "fault_hint"]
+
+
+@dataclass
+class RawRead:
+    """What one file gave before validation.
+
+    ``rows``: long records with provenance (:data:`RAW_COLUMNS`; ``fault`` is a reason code set at
+    read time, e.g. ``below_table``, else None).  ``rows_read``: records counted while reading (each
+    data line × element columns, plus one per other line below a header, plus one per sheet without a
+    table).  ``skipped``: lines skipped by reason.  ``notes``: ``(file, sheet, note)`` about how the
+    file was read (period choices, ignored columns).
+    """
+
+    rows: pd.DataFrame
+    rows_read: int
+    skipped: Counter = field(default_factory=Counter)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+
+# ----------------------------------------------------------------------------- text files
+
+def detect_encoding(raw: bytes) -> str:
+    """UTF-16 or UTF-8 by their byte-order marks, else UTF-8 if it decodes, else Windows-1258.
+
+    >>> detect_encoding("Xã".encode("utf-8")), detect_encoding(codecs.BOM_UTF8 + b"a"), detect_encoding(b"X\\xe3")
+    ('utf-8', 'utf-8-sig', 'cp1258')
+    """
+    if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1258"
+
+
+@dataclass
+class _TextInfo:
+    encoding: str
+    sep: str
+    lines: int          # physical lines ("\n"-terminated, a last line without one counts)
+    blank: int          # empty lines (or "\r" only)
+    longest: int        # bytes of the longest line
+    first_line: str
+    blank_at: np.ndarray | None = None   # 0-based line numbers of the empty lines (None: unknown)
+
+
+def _scan_text(path: Path, lim: Limits) -> _TextInfo:
+    """One streaming pass over the bytes: lines, empty lines, longest line; encoding and separator."""
+    size = path.stat().st_size
+    check_file_size(path, size, lim)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+        if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+            raise SubmissionError(f"{path}: the file is empty")
+        enc = detect_encoding(head if len(head) < 1 << 20 else head[: head.rfind(b"\n") + 1] or head)
+        lines = blank = longest = 0
+        blank_at: list[np.ndarray] = []
+        last_nl = -1   # position of the previous newline, in file offsets
+        prev_cr = False
+        offset = 0
+        fh.seek(0)
+        while True:
+            chunk = fh.read(8 << 20)
+            if not chunk:
+                break
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            nl = np.flatnonzero(arr == 10) + offset
+            if len(nl):
+                starts = np.concatenate(([last_nl], nl[:-1]))
+                gaps = nl - starts - 1
+                longest = max(longest, int(gaps.max()))
+                cr_before = np.zeros(len(nl), dtype=bool)
+                local = nl - offset - 1
+                inside = local >= 0
+                cr_before[inside] = arr[local[inside]] == 13
+                if not inside.all():
+                    cr_before[~inside] = prev_cr
+                is_blank_line = (gaps == 0) | ((gaps == 1) & cr_before)
+                blank += int(is_blank_line.sum())
+                blank_at.append(np.flatnonzero(is_blank_line) + lines)
+                lines += len(nl)
+                last_nl = int(nl[-1])
+            longest = max(longest, offset + len(chunk) - last_nl - 1)
+            prev_cr = chunk[-1:] == b"\r"
+            offset += len(chunk)
+            if longest > lim.max_line_bytes:
+                raise lim.refuse(path, f"a line has more than {longest:,} bytes", "max_line_bytes")
+            if lines > lim.max_rows:
+                raise lim.refuse(path, f"more than {lines:,} lines", "max_rows")
+        if offset - last_nl - 1 > 0:
+            lines += 1  # a last line without a newline
+    if enc == "utf-16":  # the byte counts above are not lines: count on the text
+        text = path.read_bytes().decode("utf-16")
+        lines, blank = text.count("\n") + (not text.endswith("\n")), len(re.findall(r"(?m)^\r?$", text)) - 1
+    first = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    sample = head[:4096].decode(enc, errors="replace")
+    sep = max([",", ";", "\t"], key=sample.count)
+    at = np.concatenate(blank_at) if blank_at and enc != "utf-16" else (np.zeros(0, np.int64) if enc != "utf-16" else None)
+    return _TextInfo(enc, sep, lines, blank, longest, first, at)
+
+
+def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
+    """The long layout read by ``pandas.read_csv``, or None when the fast path does not hold.
+
+    It holds when the first line is the long header and pandas returns one row per non-empty line
+    (a stray quote that merges lines, an extra field, a whitespace-only line: the careful path).
+    """
+    head = next(csv.reader([info.first_line.rstrip("\r")], delimiter=info.sep), [])
+    if len(head) > lim.max_fields:
+        raise lim.refuse(path, f"the header has {len(head):,} fields", "max_fields")
+    cols = [role_of(c) for c in head]
+    if not ({"element", "value", "period"} <= set(cols) and "commune_code" in cols):
+        return None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: lines with one field more than the header must not become an index
+            fast = pd.read_csv(path, sep=info.sep, dtype=str, header=0, encoding=info.encoding, index_col=False,
+                               keep_default_na=False, na_values=[""], skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+        return None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        return None  # pandas dropped fields: read line by line
+    n_body = info.lines - 1
+    if len(fast) + info.blank != n_body or len(fast.columns) != len(head):
+        return None
+    fast.columns = [r or c for r, c in zip(cols, fast.columns)]
+    out = fast[LONG_COLUMNS]
+    empty = out.isna().all(axis=1).to_numpy()
+    rows = np.arange(len(fast)) + 2
+    skipped = Counter()
+    if info.blank:  # pandas drops empty lines: number the rows from the file
+        if info.blank_at is None:
+            return None
+        rows = np.setdiff1d(np.arange(1, info.lines), info.blank_at) + 1
+        skipped["blank_line"] = info.blank
+    if empty.any():
+        skipped["separator_line"] = int(empty.sum())
+        out, rows = out[~empty], rows[~empty]
+    n = len(out)
+    const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
+             for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
+    return RawRead(rows=out.assign(**const, row=rows), rows_read=n_body, skipped=skipped)
+
+
+def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame, dict[int, tuple[str, str]], int]:
+    """Every line split on its own (csv module): a stray quote cannot merge lines.
+
+    Returns (cells indexed by line number − 1, {line index: (fault, text)} for lines that cannot be
+    split, number of physical lines).
+    """
+    text = path.read_bytes().decode(info.encoding, errors="replace").lstrip("\ufeff")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    rows, index, bad = [], [], {}
+    width, bound = 1, max(lim.max_cells, lim.max_rows)
+    for i, line in enumerate(lines):
+        line = line.rstrip("\r")
+        if line.count(info.sep) + 1 > lim.max_fields:
+            raise lim.refuse(path, f"line {i + 1} has {line.count(info.sep) + 1:,} fields", "max_fields")
+        if line.count('"') % 2:
+            bad[i] = ("unbalanced_quote", line)
+            continue
+        try:
+            split = list(csv.reader(StringIO(line, newline=""), delimiter=info.sep))
+        except csv.Error:
+            split = []
+        if len(split) > 1:
+            bad[i] = ("unbalanced_quote", line)
+            continue
+        fields = split[0] if split else []
+        if line.strip() and all(not f.strip() for f in fields):
+            bad[i] = ("separator_line", line)
+            continue
+        rows.append([f if f.strip() else None for f in fields])
+        index.append(i)
+        width = max(width, len(fields))
+        if len(rows) * width > bound:  # checked as the table grows, not after
+            raise lim.refuse(path, f"more than {len(rows):,} lines × {width:,} fields to read line by line",
+                             "max_cells")
+    cells = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], index=index, dtype=object)
+    return cells, bad, len(lines)
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+def _check_zip(path: Path, lim: Limits) -> None:
+    """Refuse a workbook whose parts expand past ``max_expanded_bytes`` (before opening it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise SubmissionError(f"{path}: cannot be opened as an Excel workbook (not a valid .xlsx file); "
+                              f"open it in Excel and save it again as .xlsx") from None
+    total = sum(i.file_size for i in infos)
+    if total > lim.max_expanded_bytes or len(infos) > 10_000:
+        raise lim.refuse(path, f"the workbook expands to {total:,} bytes in {len(infos):,} parts",
+                         "max_expanded_bytes")
+
+
+#: A cell with content and its reference (``<c r="B7" t="s">``; not ``<c r="Z9" s="1"/>``).
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def sheet_extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int, int, bool]:
+    """(last row, last column, cells, every cell has a reference) of the cells holding something in a
+    worksheet part, from a streaming scan of its XML (the declared ``<dimension>`` is ignored)."""
+    max_r = max_c = n = 0
+    all_ref = True
+    carry = b""
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(4 << 20)
+            buf = carry + chunk
+            end = len(buf) if not chunk else buf.rfind(b"<")
+            if end < 0:
+                end = len(buf)
+            refs = _CELL_REF.findall(buf, 0, end)
+            n += len(refs)
+            # every cell written as <c r="…">: else the streaming reader takes over
+            all_ref = all_ref and buf.count(b"<c ", 0, end) + buf.count(b"<c>", 0, end) == buf.count(b'<c r="', 0, end)
+            if refs:
+                max_r = max(max_r, max(map(int, {r for _, r in refs})))
+                max_c = max(max_c, max(map(_column_number, {c for c, _ in refs})))
+            carry = buf[end:] if len(buf) - end < (1 << 20) else b""
+            if not chunk:
+                break
+    return max_r, max_c, n, all_ref
+
+
+def _check_extents(path: Path, lim: Limits) -> bool:
+    """Refuse a workbook with a sheet whose filled cells span more than ``max_cells``; False when a
+    sheet has cells without a reference (then the streaming reader is used)."""
+    with zipfile.ZipFile(path) as zf:
+        members = [i.filename for i in zf.infolist()
+                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        ok = True
+        for member in members:
+            rows, cols, n, all_ref = sheet_extent(zf, member)
+            if rows * cols > lim.max_cells or n > lim.max_cells:
+                raise lim.refuse(path, f"a sheet ({member}) spans {rows:,} rows × {cols:,} columns "
+                                       f"({max(rows * cols, n):,} cells)", "max_cells")
+            if rows > lim.max_rows:
+                raise lim.refuse(path, f"a sheet ({member}) has {rows:,} rows", "max_rows")
+            ok = ok and all_ref
+    return ok
+
+
+def _calamine_sheets(path: Path) -> dict[str, pd.DataFrame] | None:
+    """Every sheet through python-calamine (fast), or None when it is not installed."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        return None
+    try:
+        with open(path, "rb") as fh:  # by content: calamine would trust the file name's extension
+            wb = CalamineWorkbook.from_filelike(fh)
+        out = {}
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            width = max((len(r) for r in rows), default=0)
+            arr = np.empty((len(rows), width), dtype=object)
+            for i, r in enumerate(rows):
+                arr[i, :len(r)] = r
+            with np.errstate(all="ignore"):
+                arr[arr == ""] = None  # calamine gives "" for an empty cell
+            out[name] = pd.DataFrame(arr, dtype=object)
+        return out
+    except Exception as exc:  # calamine raises its own kinds for a broken file
+        raise SubmissionError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); "
+                              f"open it in Excel and save it again as .xlsx") from None
+
+
+def _xlsx_sheets(path: Path, lim: Limits) -> dict[str, pd.DataFrame]:
+    """Each sheet's cells (row index = sheet row − 1), read by content, not by the declared dimension.
+
+    The parts' expanded size and the filled cells' extent are checked first (a streaming scan of the
+    XML); then python-calamine reads the workbook (about ten times faster than openpyxl), or, if it
+    is missing or a sheet's cells carry no reference, openpyxl streams it row by row with a cell count.
+    """
+    _check_zip(path, lim)
+    if _check_extents(path, lim):
+        sheets = _calamine_sheets(path)
+        if sheets is not None:
+            return sheets
+    return _xlsx_sheets_openpyxl(path, lim)
+
+
+def _xlsx_sheets_openpyxl(path: Path, lim: Limits) -> dict[str, pd.DataFrame]:
+    """The streaming reader: openpyxl read-only, dimensions reset, cells counted as they come."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise SubmissionError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); "
+                              f"open it in Excel and save it again as .xlsx") from None
+    out = {}
+    try:
+        for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            rows, cells, last = [], 0, 0
+            for r in ws.iter_rows(values_only=True):
+                cells += len(r)
+                if cells > lim.max_cells:
+                    raise lim.refuse(path, f"sheet '{ws.title}' has more than {cells:,} cells", "max_cells")
+                if len(rows) >= lim.max_rows:
+                    raise lim.refuse(path, f"sheet '{ws.title}' has more than {len(rows):,} rows", "max_rows")
+                rows.append(r)
+                if any(not is_blank(v) for v in r):
+                    last = len(rows)
+            rows = rows[:last]
+            width = max((len(r) for r in rows), default=0)
+            if last * width > lim.max_cells:
+                raise lim.refuse(path, f"sheet '{ws.title}' spans {last:,} rows × {width:,} columns", "max_cells")
+            out[ws.title] = pd.DataFrame([tuple(r) + (None,) * (width - len(r)) for r in rows], dtype=object)
+    finally:
+        wb.close()
+    return out
+
+
+def _xls_sheets(path: Path, lim: Limits) -> dict[str, pd.DataFrame]:
+    """A legacy ``.xls`` workbook (xlrd), or a one-line remedy when xlrd is missing."""
+    try:
+        import xlrd
+    except ImportError:
+        raise SubmissionError(f"{path}: legacy .xls workbook and the xlrd reader is not installed; "
+                              f"open it in Excel and save it as .xlsx (or pip install xlrd)") from None
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:
+        raise SubmissionError(f"{path}: cannot be opened as an .xls workbook ({type(exc).__name__}); "
+                              f"open it in Excel and save it as .xlsx") from None
+    out = {}
+    try:
+        for name in book.sheet_names():
+            sh = book.sheet_by_name(name)
+            if sh.nrows * sh.ncols > lim.max_cells:
+                raise lim.refuse(path, f"sheet '{name}' has {sh.nrows * sh.ncols:,} cells", "max_cells")
+            rows = []
+            for i in range(sh.nrows):
+                vals = []
+                for c in sh.row(i):
+                    v = c.value
+                    if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) or v == "":
+                        v = None
+                    elif c.ctype == xlrd.XL_CELL_ERROR:
+                        v = "#ERROR"
+                    vals.append(v)
+                rows.append(vals)
+            out[name] = pd.DataFrame(rows, dtype=object)
+    finally:
+        book.release_resources()
+    return out
+
+
+def read_sheets(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
+    """All sheets of a workbook as raw cells (no header), row index = sheet row − 1; bounded by ``limits``."""
+    path = Path(path)
+    lim = get_limits(limits)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file")
+    if not path.is_file():
+        raise SubmissionError(f"{path}: not a file (give the files of a folder, not the folder)")
+    size = path.stat().st_size
+    if size == 0:
+        raise SubmissionError(f"{path}: the file is empty")
+    check_file_size(path, size, lim)
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    # by content, not by name: an .xlsx saved as .xls, or an old .xls renamed .xlsx
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or (path.suffix.lower() == ".xls" and not magic.startswith(b"PK")):
+        return _xls_sheets(path, lim)
+    return _xlsx_sheets(path, lim)
+
