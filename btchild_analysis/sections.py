@@ -6,10 +6,14 @@ never writes raw strings into its HTML.  A section whose data are absent gets on
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML, display
 
 from . import register
 from .io import load_submissions
@@ -430,3 +434,34 @@ def load_notes(ds, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame({"Tệp" if vi else "File": [Path(str(f)).name for f in notes["file"]],
                          "Trang tính" if vi else "Sheet": notes["sheet"].to_numpy(),
                          "Ghi chú" if vi else "Note": side})
+
+
+def show_figure(fig) -> None:
+    """Show a figure in a notebook as a PNG at twice the resolution (crisp when zoomed or printed),
+    with its alt text (``fig.btchild_alt``) for the page; the figure is closed afterwards."""
+    buf = BytesIO()
+    fig.savefig(buf, format="png", dpi=2 * fig.dpi, bbox_inches="tight")
+    png = buf.getvalue()
+    width = int.from_bytes(png[16:20], "big") // 2  # the PNG header's width, shown at half: 2× crisp
+    alt = getattr(fig, "btchild_alt", "") or (fig.axes[0].get_title() if fig.axes else "")
+    plt.close(fig)
+    display({"image/png": base64.b64encode(png).decode("ascii")}, raw=True,
+            metadata={"image/png": {"alt": alt, "width": width}})
+
+
+def map_key(fig, lang: str = "vi") -> str:
+    """The key of a province map's numbers (number → commune, district) as a folded HTML table ('' when
+    the map names its communes directly)."""
+    key = getattr(fig, "btchild_key", None)
+    if key is None or key.empty:
+        return ""
+    summary = "Số hiệu các xã trên bản đồ" if _vi(lang) else "Numbers of the communes on the map"
+    return f"<details><summary>{escape_md(summary)}</summary>{show(key, lang).to_html()}</details>"
+
+
+def show_map(fig, lang: str = "vi") -> None:
+    """A map with its key: the figure (see :func:`show_figure`), then the numbered list of communes."""
+    key = map_key(fig, lang)
+    show_figure(fig)
+    if key:
+        display(HTML(key))

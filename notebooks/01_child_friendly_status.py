@@ -32,11 +32,10 @@ output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV dow
 report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / file stem of the report
 
 # %%
-import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, messages, plots, register, sections, targets
+from btchild_analysis import indicators, interactive, maps, messages, plots, register, sections, targets
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -60,8 +59,8 @@ else:
 # %%
 if year is not None:
     display(Markdown(sections.heading("status_map", lang)))
-    maps.status_map(assessment, year, geo, district=code, lang=lang, synthetic=ds.synthetic)
-    plt.show()
+    sections.show_map(maps.status_map(assessment, year, geo, district=code, lang=lang, synthetic=ds.synthetic), lang)
+    display(HTML(interactive.status_svg(assessment, year, geo, district=code, lang=lang, synthetic=ds.synthetic)))
 
 # %%
 if year is not None:
@@ -76,9 +75,8 @@ if year is not None:
 # %%
 if year is not None:
     display(Markdown(sections.heading("heatmap", lang)))
-    plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
-                            lang=lang, synthetic=ds.synthetic)
-    plt.show()
+    sections.show_figure(plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
+                            lang=lang, synthetic=ds.synthetic))
 
 # %%
 if year is not None:

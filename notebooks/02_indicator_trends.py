@@ -33,7 +33,6 @@ output_dir: str = "."  # nơi ghi bảng CSV tải về / folder for the CSV dow
 report_name: str = "02_indicator_trends"  # tên tệp của báo cáo / file stem of the report
 
 # %%
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
@@ -68,12 +67,10 @@ for ind in indicator_ids:
     if len(years) < 2:
         display(Markdown(sections.sentence("too_few_years", lang, n=len(years)) if years else sections.sentence("no_indicator", lang)))
         continue
-    plots.trend_chart(area_values, ind, lang=lang, synthetic=ds.synthetic)
-    plt.show()
+    sections.show_figure(plots.trend_chart(area_values, ind, lang=lang, synthetic=ds.synthetic))
     display(Markdown(sections.heading("change", lang)))
-    maps.change_map(commune_values, ind, str(years[0]), str(years[-1]), geo, district=code, lang=lang,
-                    synthetic=ds.synthetic)
-    plt.show()
+    sections.show_map(maps.change_map(commune_values, ind, str(years[0]), str(years[-1]), geo, district=code, lang=lang,
+                    synthetic=ds.synthetic), lang)
     moved = sections.movers(commune_trends, ind, 5, lang)
     if len(moved):
         display(Markdown(sections.heading("movers", lang)))

@@ -30,7 +30,6 @@ output_dir: str = "."  # nơi ghi phụ lục Excel và CSV / folder for the Exc
 report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / file stem of the report
 
 # %%
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from btchild_analysis import indicators, messages, plots, scorecard, sections
@@ -69,8 +68,7 @@ else:
 # %%
 display(Markdown(sections.heading("comparison", lang)))
 if sections.has_value(values, "stunting_u5", period, "district"):
-    plots.district_comparison(values, "stunting_u5", str(sections.period_of(period)), lang=lang, synthetic=ds.synthetic)
-    plt.show()
+    sections.show_figure(plots.district_comparison(values, "stunting_u5", str(sections.period_of(period)), lang=lang, synthetic=ds.synthetic))
 else:
     display(Markdown(sections.sentence("no_indicator_period", lang, period=sections.period_text(period, lang))))
 

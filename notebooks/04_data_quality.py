@@ -29,7 +29,6 @@ output_dir: str = "."  # nơi ghi bảng cách ly / folder for the quarantine wo
 report_name: str = "04_data_quality"  # tên tệp của báo cáo / file stem of the report
 
 # %%
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from btchild_analysis import messages, plots, sections
@@ -65,8 +64,7 @@ if not ds.has("arrivals"):
     display(Markdown(sections.sentence("no_arrivals", lang)))
 else:
     display(sections.show(sections.completeness_table(ds.submission_dates, period, lang), lang))
-    plots.completeness_chart(ds.submission_dates, sections.arrival_periods(ds), lang=lang, synthetic=ds.synthetic)
-    plt.show()
+    sections.show_figure(plots.completeness_chart(ds.submission_dates, sections.arrival_periods(ds), lang=lang, synthetic=ds.synthetic))
     display(Markdown(sections.heading("late", lang)))
     display(sections.show(sections.late_table(ds.submission_dates, period, lang), lang))
 

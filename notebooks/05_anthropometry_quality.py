@@ -32,13 +32,12 @@ output_dir: str = "."  # nơi ghi các bảng tải về / folder for the downlo
 report_name: str = "05_anthropometry_quality"  # tên tệp của báo cáo / file stem of the report
 
 # %%
-import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import anthro_quality as aq
 from btchild_analysis import anthropometry as an
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, messages, sections
+from btchild_analysis import indicators, interactive, maps, messages, sections
 from btchild_analysis.dataset import load_dataset
 
 sections.setup_figures()
@@ -80,10 +79,8 @@ if loaded is not None:
 if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('quality', lang)}"))
     display(sections.show(aq.quality_table(scored, lang), lang))
-    aq.plot_z_distributions(scored, lang, synthetic)
-    plt.show()
-    aq.plot_digits_and_ages(scored, lang, synthetic)
-    plt.show()
+    sections.show_figure(aq.plot_z_distributions(scored, lang, synthetic))
+    sections.show_figure(aq.plot_digits_and_ages(scored, lang, synthetic))
     display(Markdown(f"### {aq.text('zsummary', lang)}"))
     by_commune = aq.z_summary(scored, by="commune_code")
     display(sections.show(by_commune[by_commune["sd_ok"] == False], lang))  # noqa: E712 (None = too few)
@@ -128,8 +125,8 @@ if records is not None and not records.empty:
     display(Markdown(f"## {aq.text('map', lang)}"))
     values = indicators.compute(elements, "commune", which=["stunting_u5"])
     geo = bnd.get_geometry(boundaries, period)
-    maps.indicator_map(values, "stunting_u5", str(period), geo, district=code, lang=lang, synthetic=synthetic)
-    plt.show()
+    sections.show_map(maps.indicator_map(values, "stunting_u5", str(period), geo, district=code, lang=lang, synthetic=synthetic), lang)
+    display(HTML(interactive.indicator_svg(values, "stunting_u5", str(period), geo, district=code, lang=lang, synthetic=synthetic)))
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang, boundary_source=boundaries, district=district)))
