@@ -16,6 +16,7 @@ import nbformat
 import papermill as pm
 import pytest
 
+from btchild_analysis import register
 from btchild_analysis.pages import to_html
 from partial_data import build
 
@@ -189,3 +190,43 @@ def test_hostile_strings_in_data_file_names_and_parameters_never_reach_the_page_
         assert not tags.handlers, f"{name}: live event handlers {tags.handlers}"
         assert not tags.scripts, f"{name}: a script from the data"
     assert all("<" not in p.name and ">" not in p.name for p in (tmp_path / "out").rglob("*"))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _browser():
+    """A headless Chromium driven by Playwright, or a skip saying how to get one."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: `apt-get install chromium` (see README, 'Testing pages')")
+    sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    return sync.sync_playwright()
+
+
+def test_pages_in_a_browser_fetch_nothing_log_no_error_and_name_communes_on_hover(matrix, tmp_path):
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for case in ("sample", "one_district"):
+                for name in REPORTS:
+                    params, _, page_html = matrix[(case, name)]
+                    path = tmp_path / f"{case}_{name}.html"
+                    path.write_text(page_html, encoding="utf-8")
+                    page = browser.new_page()
+                    failed, errors, outside = [], [], []
+                    page.on("requestfailed", lambda r: failed.append(r.url))
+                    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+                    page.goto(path.as_uri())
+                    page.wait_for_load_state("load")
+                    assert (failed, errors, outside) == ([], [], []), f"{case}/{name}"
+                    assert page.evaluate("document.documentElement.lang") == params.get("lang", "vi")
+                    if name == "01_child_friendly_status":
+                        titles = page.evaluate("Array.from(document.querySelectorAll('svg path title'), t => t.textContent)")
+                        district = register.find_district(params["district"], 2024)
+                        names = set(register.units(2024).query("district_code == @district.district_code")["name"])
+                        assert {t.split(" — ")[0] for t in titles} == names, titles[:3]
+                        page.hover("svg path >> nth=0")
+                    page.close()
+        finally:
+            browser.close()
