@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 
 from . import register
 from .io import load_submissions
+from .fmt import date as fmt_date
 from .fmt import interval, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_md, write_excel
@@ -24,13 +25,6 @@ from .periods import Period, parse_period
 from .registry import element, indicator, plan_indicators
 from .style import check_lang, label
 
-TITLES = {
-    "status": ("Xã, phường phù hợp với trẻ em", "Child-friendly communes"),
-    "trends": ("Xu hướng các chỉ tiêu", "Indicator trends"),
-    "report": ("Báo cáo tiến độ thực hiện Kế hoạch 3042/KH-UBND", "Progress report on Plan 3042/KH-UBND"),
-    "quality": ("Chất lượng số liệu", "Data quality"),
-    "anthropometry": ("Chất lượng số liệu cân đo trẻ em", "Quality of child measurements"),
-}
 
 
 def _vi(lang: str) -> bool:
@@ -78,7 +72,7 @@ def _year(period: object) -> int:
 
 def title(kind: str, period: object, district: str | None = None, lang: str = "vi", extra: str = "") -> str:
     """Markdown heading carrying the parameters (area and period)."""
-    t = TITLES[kind][0 if _vi(lang) else 1]
+    t = label(f"title_{kind}", lang)
     when = period_text(period, lang) if _is_period(period) else str(period)
     return f"# {md(t)} — {md(area_name(district, _year(period), lang))}, {md(when)}{md(extra)}"
 
@@ -100,8 +94,7 @@ def source_block(ds, period: object | None = None, lang: str = "vi") -> str:
     if period is not None:
         p = period_of(period)
         start, end = p.window
-        fmt = "%d/%m/%Y" if _vi(lang) else "%Y-%m-%d"
-        lines.append(f"> {md(label('window', lang).format(period=period_text(p, lang), start=start.strftime(fmt), end=end.strftime(fmt)))}")
+        lines.append(f"> {md(label('window', lang).format(period=period_text(p, lang), start=fmt_date(start, lang), end=fmt_date(end, lang)))}")
     return "\n>\n".join(lines)
 
 
@@ -129,28 +122,26 @@ def assessment_year(assessment: pd.DataFrame, period: object) -> int | None:
 
 def failed_communes(assessment: pd.DataFrame, year: int, district: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Communes that did not meet the standard in ``year`` and why."""
-    vi = _vi(lang)
     a = in_area(assessment[assessment["year"] == int(year)], district, year)
     a = a[a["status"] != "met"]
     cols = {"name": label("commune", lang), "district_name": label("district", lang),
-            "total": "Tổng điểm" if vi else "Total", "threshold": "Ngưỡng" if vi else "Pass mark",
-            "reasons_vi" if vi else "reasons_en": "Lý do" if vi else "Reasons"}
+            "total": label("col_total", lang), "threshold": label("col_pass_mark", lang),
+            f"reasons_{lang}": label("col_reasons", lang)}
     return a.sort_values(["district_name", "name"])[list(cols)].rename(columns=cols).reset_index(drop=True)
 
 
 def share_table(values: pd.DataFrame, indicator_id: str, period: object, lang: str = "vi") -> pd.DataFrame:
     """District and province rows of one indicator for a period: value, interval, numerator, denominator."""
-    vi = _vi(lang)
     v = values[(values["indicator"] == indicator_id) & (values["period"].astype(str) == str(period))]
     v = v[v["level"].isin(["district", "province"])].copy()
     v["_o"] = v["level"].map({"district": 0, "province": 1})
     v = v.sort_values(["_o", "unit_name"])
     out = pd.DataFrame({
-        "Đơn vị" if vi else "Unit": v["unit_name"],
-        "Tử số" if vi else "Numerator": v["numerator"].round(0).astype("Int64"),
-        "Mẫu số" if vi else "Denominator": v["denominator"].round(0).astype("Int64"),
+        label("col_unit", lang): v["unit_name"],
+        label("col_numerator", lang): v["numerator"].round(0).astype("Int64"),
+        label("col_denominator", lang): v["denominator"].round(0).astype("Int64"),
         indicator(indicator_id).unit_label(lang): v["value"].round(1),
-        "KTC 95%" if vi else "95% CI": [interval(lo, hi, lang) for lo, hi in zip(v["ci_low"], v["ci_high"])],
+        label("interval_short", lang): [interval(lo, hi, lang) for lo, hi in zip(v["ci_low"], v["ci_high"])],
         "": v["base_mark"],
     })
     return out.reset_index(drop=True)
@@ -187,29 +178,11 @@ def write_annex(tables: dict[str, pd.DataFrame], path: str | Path, ds=None, peri
     return write_excel(path, named, cover=cover, notes=notes)
 
 
-HEADINGS = {
-    "status_map": ("## Bản đồ trạng thái", "## Status map"),
-    "vs_targets": ("## Tỷ lệ xã đạt chuẩn so với mục tiêu của Kế hoạch", "## Share of communes meeting the standard against the plan's targets"),
-    "by_district": ("## Theo huyện", "## By district"),
-    "heatmap": ("## Điểm từng tiêu chí", "## Score by criterion"),
-    "failed": ("## Các xã chưa đạt và lý do", "## Communes that did not meet the standard, and why"),
-    "trend": ("## Xu hướng", "## Trend"),
-    "change": ("### Thay đổi theo xã", "### Change by commune"),
-    "movers": ("### Xã tiến bộ nhiều nhất và ít nhất", "### Communes that moved most and least"),
-    "scorecard": ("## Bảng tổng hợp 12 chỉ tiêu", "## Scorecard of the twelve targets"),
-    "comparison": ("## So sánh giữa các huyện", "## Districts compared"),
-    "completeness": ("## Tình hình nộp báo cáo", "## Completeness and timeliness of reporting"),
-    "annex": ("## Phụ lục", "## Annex"),
-    "load": ("## Số dòng đọc được", "## Rows read"),
-    "quarantine": ("## Dòng bị cách ly", "## Quarantined rows"),
-    "outliers": ("## Giá trị bất thường (giữ lại, gắn cờ)", "## Implausible values (kept, flagged)"),
-    "late": ("## Xã chưa nộp hoặc nộp trễ", "## Units missing or late"),
-}
 
 
 def heading(key: str, lang: str = "vi", suffix: str = "") -> str:
     """A section heading in ``lang`` (markdown); ``suffix`` is escaped."""
-    return HEADINGS[key][0 if _vi(lang) else 1] + md(suffix)
+    return label(f"heading_{key}", lang) + md(suffix)
 
 
 def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -> pd.DataFrame:
@@ -219,13 +192,13 @@ def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -
     s = status[status["level"] == "province"] if unit_code is None else status[status["unit_code"] == unit_code]
     vi = _vi(lang)
     return pd.DataFrame({
-        "Chỉ tiêu" if vi else "Indicator": [indicator(i).label(lang) for i in s["indicator"]],
-        "Năm mục tiêu" if vi else "Target year": s["target_year"].to_numpy(),
-        "Mục tiêu" if vi else "Target": [fmt_target(o, t, lang) for o, t in zip(s["op"], s["target"])],
-        "Gốc" if vi else "Baseline": [value_year(v, y, lang) for v, y in zip(s["baseline_value"], s["baseline_year"])],
-        "Mới nhất" if vi else "Latest": [value_year(v, y, lang) for v, y in zip(s["latest_value"], s["latest_year"])],
-        "Trạng thái" if vi else "Status": [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
-        "Năm đạt (dự báo)" if vi else "Year reached (projected)": [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
+        label("col_indicator", lang): [indicator(i).label(lang) for i in s["indicator"]],
+        label("col_target_year", lang): s["target_year"].to_numpy(),
+        label("target", lang): [fmt_target(o, t, lang) for o, t in zip(s["op"], s["target"])],
+        label("col_baseline", lang): [value_year(v, y, lang) for v, y in zip(s["baseline_value"], s["baseline_year"])],
+        label("col_latest", lang): [value_year(v, y, lang) for v, y in zip(s["latest_value"], s["latest_year"])],
+        label("col_status", lang): [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
+        label("col_year_reached_projected", lang): [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
     })
 
 
@@ -237,13 +210,12 @@ def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi")
     if r.empty:
         return r
     pick = pd.concat([r.head(n), r.tail(n)]).drop_duplicates("unit_code")
-    vi = _vi(lang)
     return pd.DataFrame({
-        "Hạng" if vi else "Rank": pick["rank"].to_numpy(),
+        label("col_rank", lang): pick["rank"].to_numpy(),
         label("commune", lang): pick["unit_name"].to_numpy(),
-        "Đầu kỳ" if vi else "First": [value_year(v, y, lang) for v, y in zip(pick["first_value"], pick["first_year"])],
-        "Cuối kỳ" if vi else "Last": [value_year(v, y, lang) for v, y in zip(pick["last_value"], pick["last_year"])],
-        "Độ dốc/năm" if vi else "Slope/year": pick["slope"].round(2).to_numpy(),
+        label("col_first", lang): [value_year(v, y, lang) for v, y in zip(pick["first_value"], pick["first_year"])],
+        label("col_last", lang): [value_year(v, y, lang) for v, y in zip(pick["last_value"], pick["last_year"])],
+        label("col_slope_year", lang): pick["slope"].round(2).to_numpy(),
         "p (Mann–Kendall)": pick["p_value"].round(3).to_numpy(),
     })
 
@@ -259,26 +231,24 @@ def load_summary(ds, lang: str = "vi") -> str:
 
 def quarantine_summary(quarantine: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The quarantine counted by reason, with one example of each, labelled in ``lang``."""
-    vi = _vi(lang)
     q = quarantine
-    col = "reason_vi" if vi else "reason_en"
+    col = f"reason_{lang}"
     by = q.groupby("reason").agg(n=("reason", "size"), example=(col, "first")).reset_index() if len(q) else \
         pd.DataFrame(columns=["reason", "n", "example"])
     by = by.sort_values("n", ascending=False).reset_index(drop=True)
-    return pd.DataFrame({"Số dòng" if vi else "Rows": by["n"].to_numpy(), "Ví dụ" if vi else "Example": by["example"].to_numpy()})
+    return pd.DataFrame({label("col_rows", lang): by["n"].to_numpy(), label("col_example", lang): by["example"].to_numpy()})
 
 
 def quarantine_rows(quarantine: pd.DataFrame, lang: str = "vi", limit: int = 50) -> pd.DataFrame:
     """The quarantined rows to send back to districts (total rows left out: they are not faults)."""
-    vi = _vi(lang)
     q = quarantine
     q = q[q["reason"] != "total_row"].head(limit)
     who = [c if isinstance(c, str) and c else n for c, n in zip(q["commune_code"], q["commune_name"])]
     return pd.DataFrame({
-        "Tệp" if vi else "File": [Path(str(f)).name for f in q["file"]], "Trang tính" if vi else "Sheet": q["sheet"].to_numpy(),
-        "Dòng" if vi else "Row": q["row"].to_numpy(), "Cột" if vi else "Column": q["column"].to_numpy(), label("commune", lang): who,
-        label("period", lang): q["period"].to_numpy(), "Chỉ tiêu" if vi else "Element": q["element"].to_numpy(),
-        "Giá trị" if vi else "Value": q["value"].to_numpy(), "Lý do" if vi else "Reason": q["reason_vi" if vi else "reason_en"].to_numpy(),
+        label("col_file", lang): [Path(str(f)).name for f in q["file"]], label("col_sheet", lang): q["sheet"].to_numpy(),
+        label("col_row", lang): q["row"].to_numpy(), label("col_column", lang): q["column"].to_numpy(), label("commune", lang): who,
+        label("period", lang): q["period"].to_numpy(), label("col_element", lang): q["element"].to_numpy(),
+        label("col_value", lang): q["value"].to_numpy(), label("col_reason", lang): q[f"reason_{lang}"].to_numpy(),
     })
 
 
@@ -303,7 +273,7 @@ def completeness_table(submission_dates: pd.DataFrame, period: object, lang: str
     """:func:`quality.completeness` with headers and levels in ``lang``."""
     from .quality import completeness
 
-    key = "vi" if _vi(lang) else "en"
+    key = check_lang(lang)
     t = completeness(submission_dates, period)
     t["level"] = t["level"].map(_LEVELS[key])
     return t.rename(columns=_COMPLETENESS_HEADERS[key])
@@ -314,12 +284,11 @@ def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi")
     from .quality import missing_and_late
 
     t = missing_and_late(submission_dates, period)
-    vi = _vi(lang)
     status = {"missing": label("missing", lang), "late": label("late", lang)}
     return pd.DataFrame({
-        "Mã" if vi else "Code": t["code"], label("commune", lang): t["name"], label("district", lang): t["district_name"],
-        "Tình trạng" if vi else "Status": t["status"].map(status),
-        "Ngày nộp" if vi else "Received on": t["submitted_on"].fillna(""),
+        label("col_code", lang): t["code"], label("commune", lang): t["name"], label("district", lang): t["district_name"],
+        label("col_status_2", lang): t["status"].map(status),
+        label("col_received_on", lang): t["submitted_on"].fillna(""),
     })
 
 
@@ -362,7 +331,7 @@ def output_path(output_dir: str | Path, report_name: str, suffix: str) -> Path:
 def link(path: str | Path, lang: str = "vi") -> str:
     """A Markdown link to an attachment beside the page (relative, so the portfolio can be moved)."""
     name = Path(path).name
-    word = "Tải về" if _vi(lang) else "Download"
+    word = label("col_download", lang)
     return f"[⬇ {word}: {md(name)}]({name})"
 
 
@@ -403,17 +372,14 @@ def outlier_rows(ds, period: object, lang: str = "vi") -> pd.DataFrame:
     if flags is None or flags.empty:
         return pd.DataFrame()
     f = flags[flags["period"].astype(str) == str(period_of(period))]
-    vi = _vi(lang)
     names = register.units(str(period_of(period))).set_index("code")["name"]
-    basis = {"district_peers": ("so với các xã cùng huyện", "against the district's communes"),
-             "own_history": ("so với các năm trước của xã", "against the commune's own history")}
     return pd.DataFrame({
-        "Mã" if vi else "Code": f["commune_code"].to_numpy(),
+        label("col_code", lang): f["commune_code"].to_numpy(),
         label("commune", lang): f["commune_code"].map(names).fillna("").to_numpy(),
-        "Chỉ tiêu" if vi else "Element": [element(e).label(lang) for e in f["element"]],
-        "Tỷ lệ (%)" if vi else "Rate (%)": f["value"].to_numpy(),
-        "So sánh" if vi else "Compared": [basis[b][0 if vi else 1] for b in f["basis"]],
-        "Khoảng hợp lý" if vi else "Plausible range": [interval(max(lo, 0), hi, lang) for lo, hi in zip(f["lower"], f["upper"])],
+        label("col_element", lang): [element(e).label(lang) for e in f["element"]],
+        label("col_rate", lang): f["value"].to_numpy(),
+        label("col_compared", lang): [label(f"basis_{b}", lang) for b in f["basis"]],
+        label("col_plausible_range", lang): [interval(max(lo, 0), hi, lang) for lo, hi in zip(f["lower"], f["upper"])],
     })
 
 
@@ -431,9 +397,9 @@ def load_notes(ds, lang: str = "vi") -> pd.DataFrame:
     notes = ds.load.notes if ds.load is not None else pd.DataFrame(columns=["file", "sheet", "note"])
     vi = _vi(lang)
     side = [n.split(" / ", 1)[0 if vi else -1] for n in notes["note"].astype(str)]
-    return pd.DataFrame({"Tệp" if vi else "File": [Path(str(f)).name for f in notes["file"]],
-                         "Trang tính" if vi else "Sheet": notes["sheet"].to_numpy(),
-                         "Ghi chú" if vi else "Note": side})
+    return pd.DataFrame({label("col_file", lang): [Path(str(f)).name for f in notes["file"]],
+                         label("col_sheet", lang): notes["sheet"].to_numpy(),
+                         label("col_note", lang): side})
 
 
 def show_figure(fig) -> None:
@@ -455,7 +421,7 @@ def map_key(fig, lang: str = "vi") -> str:
     key = getattr(fig, "btchild_key", None)
     if key is None or key.empty:
         return ""
-    summary = "Số hiệu các xã trên bản đồ" if _vi(lang) else "Numbers of the communes on the map"
+    summary = label("col_numbers_of_the_communes_on_the_map", lang)
     return f"<details><summary>{escape_md(summary)}</summary>{show(key, lang).to_html()}</details>"
 
 
