@@ -216,6 +216,9 @@ def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
     cw = register.crosswalk(from_v, to_vintage)
     g = geo[["code", "geometry"]].merge(cw[["from_code", "to_code"]], left_on="code", right_on="from_code")
     d = g.dissolve(by="to_code", as_index=False)[["to_code", "geometry"]].rename(columns={"to_code": "code"})
+    merged = d["code"].isin(cw.loc[cw["to_code"].duplicated(keep=False), "to_code"])
+    if merged.any() and geo.crs is not None:
+        d.loc[merged, "geometry"] = close_slivers(d.loc[merged, "geometry"].set_crs(geo.crs, allow_override=True))
     units = register.units(register.VINTAGES[register.vintage_key(to_vintage)])
     out = gpd.GeoDataFrame(d.merge(units, on="code", how="left"), geometry="geometry", crs=geo.crs)
     out.attrs.update(geo.attrs)
@@ -223,6 +226,23 @@ def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
         gone = set(geo.attrs["missing"])
         out.attrs["missing"] = sorted(set(cw.loc[cw["from_code"].isin(gone), "to_code"]))
     return out
+
+
+def close_slivers(geoms: gpd.GeoSeries, snap: float = 150.0, max_hole_km2: float = 1.0) -> gpd.GeoSeries:
+    """Merged units without the gaps and sliver holes left where their parts did not share edges.
+
+    Each geometry is buffered out and back in by ``snap`` metres (in :data:`PLOT_CRS`), which joins
+    parts less than ``2·snap`` apart, and holes smaller than ``max_hole_km2`` are filled; returned in
+    the input CRS.
+    """
+    from shapely.geometry import MultiPolygon
+    m = geoms.to_crs(PLOT_CRS).buffer(snap, join_style="mitre").buffer(-snap, join_style="mitre")
+
+    def fill(geom):
+        polys = [Polygon(p.exterior, [r for r in p.interiors if Polygon(r).area > max_hole_km2 * 1e6])
+                 for p in getattr(geom, "geoms", [geom])]
+        return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+    return gpd.GeoSeries([fill(x) for x in m], index=geoms.index, crs=PLOT_CRS).to_crs(geoms.crs)
 
 
 def _hex(cx: float, cy: float, r: float) -> Polygon:

@@ -133,7 +133,7 @@ def label_communes(ax, g: gpd.GeoDataFrame, texts: list[str], obstacles: list, f
     """
     fig = ax.figure
     ax.apply_aspect()
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
     pts = g.geometry.representative_point()
     xy = ax.transData.transform(np.c_[pts.x, pts.y])
     placed = np.array([_box(renderer, t) for t in obstacles]).reshape(-1, 4)

@@ -177,11 +177,13 @@ def _class_labels(bins: list[float], lo: float, lang: str = "vi") -> list[str]:
 def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd.GeoDataFrame,
                   bins: list[float] | None = None, district: str | None = None, lang: str = "vi",
                   synthetic: bool = False, ax=None, cmap: str | None = None, title: str | None = None,
-                  legend_title: str | None = None, fontsize: float | None = None) -> plt.Figure:
+                  legend_title: str | None = None, fontsize: float | None = None, notices: bool = True) -> plt.Figure:
     """An indicator by commune in classes (``bins`` from :func:`fixed_breaks` over all years by default).
 
     ``values`` is a commune-level table of :func:`btchild_analysis.indicators.compute`.  ``cmap``
-    defaults to viridis, reversed for indicators where lower is better (darker = worse).
+    defaults to viridis, reversed for indicators where lower is better (darker = worse).  ``fontsize``
+    of the commune labels and ``notices`` (False: the caller writes them once, as small multiples do)
+    serve figures of several maps.
     """
     ind = indicator(indicator_id)
     allv = values[values["indicator"] == indicator_id]
@@ -201,7 +203,7 @@ def indicator_map(values: pd.DataFrame, indicator_id: str, period: str, geo: gpd
     set_alt(fig, label("alt_indicator_map", lang).format(n=len(g), area=area, what=ind.label(lang), period=period_label(period, lang),
                                                          k=len(bins), nodata=int((cls == -1).sum())))
     title = title or f"{ind.label(lang)} — {area}, {period_label(period, lang)}"
-    return _finish(fig, ax, g, title, lang, geo, synthetic, district, fontsize, notices=not getattr(ax, "_btchild_multi", False))
+    return _finish(fig, ax, g, title, lang, geo, synthetic, district, fontsize, notices=notices)
 
 
 def change_classes(diff: pd.Series, tolerance: float = 0.5) -> tuple[list[float], np.ndarray]:
@@ -330,9 +332,8 @@ def small_multiples(values: pd.DataFrame, indicator_id: str, periods: list[str],
     fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 5.6 * rows), squeeze=False)
     fig.subplots_adjust(left=0.01, right=0.82, top=0.9, bottom=0.08, wspace=0.02, hspace=0.12)
     for i, (ax, per) in enumerate(zip(axes.ravel(), periods)):
-        ax._btchild_multi = True
         indicator_map(values, indicator_id, per, geo, bins=bins, district=district, lang=lang, ax=ax,
-                      title=str(per), fontsize=4.5)
+                      title=period_label(per, lang), fontsize=4.5, notices=False)
         if i < n - 1:  # one legend, on the last map: the classes are the same
             ax.get_legend().remove()
     for ax in axes.ravel()[n:]:

@@ -23,6 +23,17 @@ def test_real_boundaries_join_164_of_164_and_dissolve_to_157(boundary_file):
     assert d20.to_crs(B.PLOT_CRS).area.sum() == pytest.approx(geo.to_crs(B.PLOT_CRS).area.sum(), rel=0.01)
 
 
+def test_dissolved_units_have_no_sliver_holes_or_split_parts(boundary_file):
+    geo, _ = B.read_boundaries(boundary_file)
+    singles = sum(g.geom_type == "MultiPolygon" for g in geo.geometry)  # 1 commune of 2013 is in two parts
+    for vintage in ("2020", "2024"):
+        d = B.dissolve(geo, vintage).to_crs(B.PLOT_CRS)
+        holes = sum(len(p.interiors) for g in d.geometry for p in getattr(g, "geoms", [g]))
+        multi = sum(g.geom_type == "MultiPolygon" for g in d.geometry)
+        assert holes == 0 and multi <= singles  # a plain dissolve leaves 3 holes and 3 split units in 2024
+        assert d.area.sum() == pytest.approx(geo.to_crs(B.PLOT_CRS).area.sum(), rel=0.005)
+
+
 def test_join_by_names_in_vn2000_with_nfd_and_no_codes(boundary_file, tmp_path):
     import unicodedata
     geo = gpd.read_file(boundary_file)[["ten_xa", "ten_huyen", "geometry"]]
