@@ -5,7 +5,7 @@ run against it).  This prints, per mutated module, how many mutants were killed 
 timed out), survived (every test passed: a fault no test catches), had no test (no test calls the
 function) or were not checked yet, and the kill rate ``killed / (killed + survived + no tests)``.
 
-Usage: ``python scripts/mutation_report.py [MODULE ...] [--survivors]``
+Usage, from the project root: ``python scripts/mutation_report.py [MODULE ...] [--survivors]``
 (e.g. ``python scripts/mutation_report.py quality --survivors``; show a mutant's diff with
 ``mutmut show NAME``).
 """
@@ -15,8 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-MUTANTS = ROOT / "mutants"
+MUTANTS = Path("mutants")  # mutmut works in the directory it is run from (the project root)
 
 #: mutmut's exit codes (mutmut/stats.py): 1 and 3 a test failed, timeouts, 0 survived, 5/33 no tests.
 KILLED = {1, 3, 36, 24, -24, 152, 255}
