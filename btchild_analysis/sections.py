@@ -13,17 +13,18 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 
 from . import register
 from .io import load_submissions
 from .fmt import date as fmt_date
-from .fmt import interval, style_table, value_year
+from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_md, write_excel
 from .periods import Period, parse_period
 from .registry import element, indicator, plan_indicators
 from .style import check_lang, label
+from .trends import rank
 
 
 
@@ -202,22 +203,33 @@ def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -
     })
 
 
-def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi") -> pd.DataFrame:
-    """The ``n`` communes that improved most and least (Theil–Sen slope, signed so that + is better)."""
-    from .trends import rank
+def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi", period: object = 2024) -> pd.DataFrame:
+    """The ``n`` communes that improved most and least, best first (see :func:`movers_rule`).
 
+    Columns: rank, commune, district, first and last value with their years, the Theil–Sen slope in the
+    indicator's unit per year (``điểm %/năm`` for a rate), the Mann–Kendall p-value (3 decimals).
+    """
     r = rank(trend, indicator_id, "progress")
     if r.empty:
         return r
     pick = pd.concat([r.head(n), r.tail(n)]).drop_duplicates("unit_code")
+    districts = register.units(str(period_of(period))).set_index("code")["district_name"]
+    unit = indicator(indicator_id).unit_label(lang)
+    per_year = label("per_year", lang).format(unit=label("points_unit", lang) if unit.startswith("%") else unit)
     return pd.DataFrame({
         label("col_rank", lang): pick["rank"].to_numpy(),
         label("commune", lang): pick["unit_name"].to_numpy(),
+        label("district", lang): pick["unit_code"].map(districts).fillna("").to_numpy(),
         label("col_first", lang): [value_year(v, y, lang) for v, y in zip(pick["first_value"], pick["first_year"])],
         label("col_last", lang): [value_year(v, y, lang) for v, y in zip(pick["last_value"], pick["last_year"])],
-        label("col_slope_year", lang): pick["slope"].round(2).to_numpy(),
-        "p (Mann–Kendall)": pick["p_value"].round(3).to_numpy(),
+        per_year: [number(v, lang, 2, fixed=True, sign=True) for v in pick["slope"]],
+        "p (Mann–Kendall)": [number(v, lang, 3, fixed=True) for v in pick["p_value"]],
     })
+
+
+def movers_rule(lang: str = "vi") -> str:
+    """The sentence that states how :func:`movers` orders the communes."""
+    return sentence("movers_rule", lang)
 
 
 def load_summary(ds, lang: str = "vi") -> str:
@@ -431,3 +443,10 @@ def show_map(fig, lang: str = "vi") -> None:
     show_figure(fig)
     if key:
         display(HTML(key))
+
+
+def table(df: pd.DataFrame, key: str, lang: str = "vi", output_dir: str | Path = ".", report_name: str = "bao_cao",
+          ds=None) -> None:
+    """Show a table on the page with its CSV download beside it (see :func:`show` and :func:`download`)."""
+    display(show(df, lang))
+    display(Markdown(download(df, output_dir, report_name, key, ds, lang)))

@@ -66,11 +66,10 @@ if year is not None:
 if year is not None:
     display(Markdown(sections.heading("vs_targets", lang)))
     status = targets.status_table(sections.annual_values(values, period))
-    display(sections.show(sections.target_rows(status, code, lang), lang))
+    sections.table(sections.target_rows(status, code, lang), "muc_tieu", lang, output_dir, report_name, ds)
     display(Markdown(sections.heading("by_district", lang)))
     shares = sections.share_table(values, "child_friendly_commune", year, lang)
-    display(sections.show(shares, lang))
-    display(Markdown(sections.download(shares, output_dir, report_name, "theo_huyen", ds, lang)))
+    sections.table(shares, "theo_huyen", lang, output_dir, report_name, ds)
 
 # %%
 if year is not None:
@@ -85,8 +84,7 @@ if year is not None:
     if failed.empty:
         display(Markdown(sections.sentence("no_failed", lang)))
     else:
-        display(sections.show(failed, lang))
-        display(Markdown(sections.download(failed, output_dir, report_name, "xa_chua_dat", ds, lang)))
+        sections.table(failed, "xa_chua_dat", lang, output_dir, report_name, ds)
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

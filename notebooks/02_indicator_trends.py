@@ -71,11 +71,11 @@ for ind in indicator_ids:
     display(Markdown(sections.heading("change", lang)))
     sections.show_map(maps.change_map(commune_values, ind, str(years[0]), str(years[-1]), geo, district=code, lang=lang,
                     synthetic=ds.synthetic), lang)
-    moved = sections.movers(commune_trends, ind, 5, lang)
+    moved = sections.movers(commune_trends, ind, 5, lang, period)
     if len(moved):
         display(Markdown(sections.heading("movers", lang)))
-        display(sections.show(moved, lang))
-        display(Markdown(sections.download(moved, output_dir, report_name, f"xa_{ind}", ds, lang)))
+        display(Markdown(sections.movers_rule(lang)))
+        sections.table(moved, f"xa_{ind}", lang, output_dir, report_name, ds)
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

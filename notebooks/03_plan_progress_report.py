@@ -60,10 +60,9 @@ if not ds.has("arrivals"):
     display(Markdown(sections.sentence("no_arrivals", lang)))
 else:
     done = sections.completeness_table(ds.submission_dates, period, lang)
-    display(sections.show(done, lang))
-    display(Markdown(sections.download(done, output_dir, report_name, "nop_bao_cao", ds, lang)))
+    sections.table(done, "nop_bao_cao", lang, output_dir, report_name, ds)
     display(Markdown(sections.heading("late", lang)))
-    display(sections.show(sections.late_table(ds.submission_dates, period, lang), lang))
+    sections.table(sections.late_table(ds.submission_dates, period, lang), "chua_nop_tre_han", lang, output_dir, report_name, ds)
 
 # %%
 display(Markdown(sections.heading("comparison", lang)))

@@ -63,10 +63,10 @@ display(Markdown(sections.heading("completeness", lang)))
 if not ds.has("arrivals"):
     display(Markdown(sections.sentence("no_arrivals", lang)))
 else:
-    display(sections.show(sections.completeness_table(ds.submission_dates, period, lang), lang))
+    sections.table(sections.completeness_table(ds.submission_dates, period, lang), "nop_bao_cao", lang, output_dir, report_name, ds)
     sections.show_figure(plots.completeness_chart(ds.submission_dates, sections.arrival_periods(ds), lang=lang, synthetic=ds.synthetic))
     display(Markdown(sections.heading("late", lang)))
-    display(sections.show(sections.late_table(ds.submission_dates, period, lang), lang))
+    sections.table(sections.late_table(ds.submission_dates, period, lang), "chua_nop_tre_han", lang, output_dir, report_name, ds)
 
 # %%
 display(Markdown(sections.heading("outliers", lang)))
@@ -74,7 +74,7 @@ flags = sections.outlier_rows(checked, period, lang)
 if flags.empty:
     display(Markdown(sections.sentence("no_outliers", lang)))
 else:
-    display(sections.show(flags, lang))
+    sections.table(flags, "bat_thuong", lang, output_dir, report_name, ds)
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang)))
