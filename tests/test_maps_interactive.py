@@ -102,3 +102,25 @@ def test_hostile_names_are_escaped(dataset):
     assert "<img" not in html and "alert(2)</script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert len(parse(html).titles) == 157
+
+
+def _chromium():
+    import shutil
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium: install the distribution's package "
+                    "(e.g. `apt-get install chromium`) to run the browser check of the interactive maps")
+def test_zoom_script_runs_in_a_browser_without_network(dataset, tmp_path):
+    import subprocess
+    html = X.status_svg(dataset.assessment(), 2020, B.schematic(2020), lang="en")
+    district_vb = re.findall(r'data-vb="([-\d ]+)"', html)[2]
+    probe = ("<script>var b=document.querySelectorAll('button[data-vb]')[2];b.click();"
+             "document.body.setAttribute('data-after',document.querySelector('svg').getAttribute('viewBox'));"
+             "document.body.setAttribute('data-title',document.querySelector('path.c title').textContent);</script>")
+    page = tmp_path / "map.html"
+    page.write_text(f"<!doctype html><html lang='en'><meta charset='utf-8'><body>{html}{probe}</body></html>", encoding="utf-8")
+    out = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert f'data-after="{district_vb}"' in out.stdout  # the button zoomed the map to its district
+    assert re.search(r'data-title="[^"]+ — (Thành phố|Huyện) ', out.stdout)  # the hover text names a commune
