@@ -73,6 +73,9 @@ def _no_data_style(lang: str) -> tuple:
 def _labels(ax, g, lang: str, schematic: bool, district: str | None, fontsize: float | None) -> None:
     obstacles = map_parts.draw_districts(ax, g, lang, schematic)
     ax.set_autoscale_on(False)
+    if not schematic:  # the scale bar first, so that no commune label covers it
+        map_parts.scale_bar(ax, lang)
+        obstacles += [t for t in ax.texts if t.get_gid() == map_parts.SCALEBAR_GID]
     key = map_parts.numbered(g)
     order = dict(zip(key["code"], key["number"]))
     province = len(g) > map_parts.NAME_LIMIT
@@ -92,8 +95,6 @@ def _finish(fig, ax, g, title: str, lang: str, geo, synthetic: bool, district: s
                     textcoords="offset points", ha="center", va="bottom", fontsize=8.5, style="italic",
                     color="#7A0019", gid="schematic-note")
     _labels(ax, g, lang, schematic, district, fontsize)
-    if not schematic:
-        map_parts.scale_bar(ax, lang)
     fig.btchild_key = map_parts.key_table(g, None, lang)
     if notices:
         notes = add_notices(fig, lang, synthetic=synthetic, source=boundaries.source_text(geo, lang),

@@ -19,7 +19,7 @@ def commune_labels(ax):
 def overlapping_pairs(fig, ax):
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(r) for t in ax.texts if t.get_gid() in ("commune-label", "district-label")]
+    boxes = [t.get_window_extent(r) for t in ax.texts if t.get_gid() in ("commune-label", "district-label", "scalebar")]
     return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
 
 
