@@ -23,6 +23,7 @@ from partial_data import build
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 REPORTS = ["01_child_friendly_status", "02_indicator_trends", "03_plan_progress_report", "04_data_quality",
            "05_anthropometry_quality"]
+START = "00_start_here"
 COMMON = {"period", "lang", "data", "output_dir", "report_name"}
 
 # case → (parameters, expected sentence per notebook or None)
@@ -46,7 +47,7 @@ def _notebook_params(name: str) -> dict:
     return pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb"))
 
 
-@pytest.mark.parametrize("name", REPORTS)
+@pytest.mark.parametrize("name", [START] + REPORTS)
 def test_ipynb_and_its_py_percent_pair_hold_the_same_cells_without_outputs(name):
     ipynb = nbformat.read(NB_DIR / f"{name}.ipynb", as_version=4)
     paired = jupytext.read(NB_DIR / f"{name}.py")
@@ -54,6 +55,7 @@ def test_ipynb_and_its_py_percent_pair_hold_the_same_cells_without_outputs(name)
     code = [c for c in ipynb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert [c for c in ipynb.cells if "parameters" in c.metadata.get("tags", [])][0] is code[0]
+    assert len([c for c in ipynb.cells if "parameters" in c.metadata.get("tags", [])]) == 1
     assert ipynb.metadata["kernelspec"]["name"] == "btchild"
 
 
@@ -63,7 +65,7 @@ def test_notebook_code_has_no_unused_import_or_undefined_name():
     import io
 
     out = io.StringIO()
-    problems = sum(checkPath(str(NB_DIR / f"{name}.py"), Reporter(out, out)) for name in REPORTS)
+    problems = sum(checkPath(str(NB_DIR / f"{name}.py"), Reporter(out, out)) for name in [START] + REPORTS)
     assert problems == 0, out.getvalue()
 
 
@@ -74,12 +76,13 @@ def test_every_report_notebook_is_in_the_bundled_run_spec():
     assert {Path(r.notebook).stem for r in spec.runs} == set(REPORTS)
 
 
-@pytest.mark.parametrize("name", REPORTS)
+@pytest.mark.parametrize("name", [START] + REPORTS)
 def test_every_parameter_has_a_type_and_help_and_is_used(name):
     params = _notebook_params(name)
-    assert COMMON <= set(params)
+    assert COMMON - ({"report_name"} if name == START else set()) <= set(params)
     nb = nbformat.read(NB_DIR / f"{name}.ipynb", as_version=4)
-    body = "\n".join(c.source for c in nb.cells[2:] if c.cell_type == "code")
+    first = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])][0]
+    body = "\n".join(c.source for c in nb.cells[first + 1:] if c.cell_type == "code")
     for p in params.values():
         assert p["inferred_type_name"] != "None", p["name"]
         assert p["help"], p["name"]
@@ -230,3 +233,18 @@ def test_pages_in_a_browser_fetch_nothing_log_no_error_and_name_communes_on_hove
                     page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("case", ["sample", "workbooks"])
+def test_start_here_runs_on_the_sample_and_on_district_workbooks(case, tmp_path):
+    params = {"output_dir": str(tmp_path)}
+    if case == "workbooks":
+        params["data"] = str(build("workbooks", tmp_path / "data"))
+    nb, page = _execute(START, params, tmp_path / "out")
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, [e.ename + ": " + e.evalue for e in errors]
+    assert (tmp_path / "out" / "bat_dau_bang.xlsx").exists()
+    html_out = " ".join(o["data"].get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                        if "data" in o)
+    assert "dòng đọc được" in html_out
+    assert ("có / yes" in html_out) == (case == "sample")  # the dataset says whether it is synthetic
