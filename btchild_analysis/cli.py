@@ -11,6 +11,9 @@ Three rules hold for every sub-command, each implemented once here:
   control characters (terminal escape sequences, C1 controls, bidirectional overrides) as ``\\xNN``.
 * **Synthetic data say so.**  When the data used are synthetic, a CSV on stdout has a first column
   ``synthetic`` = ``true`` and a table has the first line ``DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA``.
+
+Length: over 400 lines because it holds one short function per ``btchild`` command and the single
+error handler they share; the work of each command lives in the library.
 """
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ partial inputs never raise.
 Sentences live in ``data/messages.yaml`` (Vietnamese and English); numbers are written by
 :mod:`btchild_analysis.fmt` (``79,6`` on Vietnamese pages).  :func:`key_messages` returns plain text;
 :func:`messages_markdown` and :func:`methods_box` return Markdown in which every text is escaped.
+
+Length: over 400 lines because each key message is a pair of small functions (the numbers, then
+the sentence) so that tests can assert a sentence against the numbers it states; the pairs belong together.
 """
 from __future__ import annotations
 

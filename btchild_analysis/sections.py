@@ -3,6 +3,9 @@
 Every text built from data or parameters is escaped here (:func:`md`, :func:`show`), so a notebook
 never writes raw strings into its HTML.  A section whose data are absent gets one sentence saying so
 (:func:`missing`) and the rest of the page renders.
+
+Length: about 450 lines of small display helpers, one per block of a page; they share the
+language and escaping rules of this module.
 """
 from __future__ import annotations
 

@@ -5,6 +5,9 @@ row, column, value and a reason in Vietnamese and English, ``data/reasons.yaml``
 duplicate of an accepted row, or skipped (blank lines, separator lines, column-number rows, counted
 by reason).  :meth:`LoadResult.check` verifies ``read = accepted + quarantined + folded + skipped``
 with ``read`` counted by the reader from the file.
+
+Length: over 400 lines because the checks share one row-level state (:class:`_Checker`) and run
+as one pass of vectorised steps over the same arrays; split, each step would pass that state around.
 """
 from __future__ import annotations
 
