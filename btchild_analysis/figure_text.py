@@ -1,40 +1,30 @@
 """Numbers and signs on figures in the page's language (decimal comma and thousands dot in Vietnamese).
 
 >>> num(79.6, "vi"), num(255206, "vi", 0), num(-3.25, "en", 1), op_text(">=", "vi")
-('79,6', '255.206', '−3.2', '≥')
+('79,6', '255.206', '−3.3', '≥')
 """
 from __future__ import annotations
 
-import math
-
 import matplotlib.ticker as mticker
 
+from .fmt import is_missing, number
+from .fmt import op as fmt_op
 from .style import check_lang
 
-_OPS = {">=": "≥", "<=": "≤", "<": "<", ">": ">", "==": "="}
-
-
 def num(value: float | None, lang: str = "vi", decimals: int = 1, sign: bool = False) -> str:
-    """``value`` with ``decimals`` decimals: ``79,6`` / ``255.206`` in Vietnamese, ``79.6`` / ``255,206`` in English.
+    """:func:`btchild_analysis.fmt.number` with fixed decimals and a true minus sign (−), for figures.
 
-    A negative number takes a true minus sign (−); ``sign`` writes ``+`` before a positive one.
     Missing values give ``"–"``.
     """
-    check_lang(lang)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
-    text = f"{abs(value):,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    rounded_zero = float(f"{abs(value):.{decimals}f}") == 0
-    prefix = "−" if value < 0 and not rounded_zero else ("+" if sign and value > 0 and not rounded_zero else "")
-    return prefix + text
+    text = number(value, lang, decimals, fixed=True, sign=sign)
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def op_text(op: str, lang: str = "vi") -> str:
-    """A comparison written with its mathematical sign (``>=`` → ``≥``)."""
-    check_lang(lang)
-    return _OPS.get(op, op)
+    """A comparison written with its mathematical sign (``>=`` → ``≥``), as :func:`btchild_analysis.fmt.op`."""
+    return fmt_op(op, lang)
 
 
 def span(low: float, high: float, lang: str = "vi", decimals: int = 1) -> str:

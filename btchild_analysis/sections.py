@@ -20,6 +20,7 @@ from IPython.display import HTML, Markdown, display
 
 from . import register
 from .io import load_submissions
+from .messages import period_words
 from .fmt import date as fmt_date
 from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
@@ -46,11 +47,8 @@ def period_of(period: object) -> Period:
 
 
 def period_text(period: object, lang: str = "vi") -> str:
-    """``"năm 2024"`` / ``"6 tháng đầu năm 2024"`` (``"2024"`` / ``"first half of 2024"`` in English)."""
-    p = period_of(period)
-    if _vi(lang):
-        return f"năm {p.year}" if p.kind == "A" else f"6 tháng đầu năm {p.year}"
-    return f"{p.year}" if p.kind == "A" else f"first half of {p.year}"
+    """``"năm 2024"`` / ``"6 tháng đầu năm 2024"`` (see :func:`btchild_analysis.messages.period_words`)."""
+    return period_words(period, lang)
 
 
 def district_code(district: str | None, period: object = 2020) -> str | None:
