@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from btchild_analysis import quality, register
+from btchild_analysis.errors import SubmissionError
 
 COLS = ["commune_code", "period", "element", "value"]
 FLAG_COLS = ["commune_code", "period", "element", "value", "basis", "median", "mad", "modified_z", "lower", "upper"]
@@ -180,3 +181,26 @@ def test_missing_and_late_lists_units_not_on_time_with_their_columns():
     assert len(m) == 163 and "28756" not in set(m["code"]) and m.index.tolist() == list(range(163))
     row = m.set_index("code").loc["28757"]
     assert (row["status"], row["submitted_on"], row["name"]) == ("late", "2015-11-02", "Phường Phú Tân")
+
+
+def test_rates_of_two_elements_with_a_denominator_of_one_and_a_fresh_index():
+    r = quality._rates(pd.DataFrame([("28756", "2015", "u5_measured", 400.0), ("28756", "2015", "u5_stunted", 30.0),
+                                     ("28756", "2015", "u5_weighed", 1.0), ("28756", "2015", "u5_underweight", 1.0)],
+                                    columns=COLS))
+    assert sorted(zip(r["element"], r["value"])) == [("u5_stunted", 7.5), ("u5_underweight", 100.0)]  # 30/400, 1/1
+    assert r.index.tolist() == [0, 1]
+
+
+def test_rates_of_nothing_keep_their_columns():
+    r = quality._rates(pd.DataFrame([("28756", "2015", "pop_u16", 400.0)], columns=COLS))
+    assert r.empty and r.columns.tolist() == COLS
+
+
+def test_bad_dates_are_refused_naming_the_first_three():
+    dates = pd.DataFrame({"commune_code": ["a1", "b2", "c3", "d4"], "period": "2015",
+                          "submitted_on": ["2015-13-01", "x", "2015/10/01", "31-10-2015"]})
+    with pytest.raises(SubmissionError) as e:
+        quality.report_status(dates, "2015")
+    msg = str(e.value)
+    assert "submitted_on" in msg and "YYYY-MM-DD" in msg and "2015" in msg
+    assert all(c in msg for c in ("'a1'", "'b2'", "'c3'")) and "'d4'" not in msg
