@@ -10,6 +10,8 @@
   once the report is over, so a killed report never leaves a half-written page or workbook.
 * State is kept per report in the output folder, under a lock (:mod:`btchild_analysis.state`); a
   report whose inputs are unchanged and whose outputs are intact is skipped unless ``force``.
+* Results shared by the reports (the validated dataset) are computed once per data fingerprint and
+  kept in ``out/.btchild_cache`` (:mod:`btchild_analysis.cache`, through ``BTCHILD_CACHE_DIR``).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .cache import ENV as CACHE_ENV, FOLDER as CACHE_FOLDER
 from .errors import BtchildError, RunSpecError
 from .outputs import atomic_write_text
 from .pages import failure_page, texts
@@ -89,16 +92,20 @@ def _staging_dir(out: Path, name: str) -> Path:
     raise RunSpecError(f"{out / STAGING}: cannot create a staging folder")
 
 
-def _start(job: Job, out: Path, lang: str) -> _Running:
+def _start(job: Job, out: Path, lang: str, cache: Path | None = None) -> _Running:
+    """Start the worker of ``job``; ``cache``: the run's shared results (``BTCHILD_CACHE_DIR``)."""
     staging = _staging_dir(out, job.name)
     spec = {"name": job.name, "notebook": job.notebook, "params": job.params, "staging": str(staging),
             "lang": job.params.get("lang", lang), "page_title": page_title(job, job.params.get("lang", lang))}
     job_file = staging / ".job.json"
     job_file.write_text(json.dumps(spec, default=str), encoding="utf-8")
     log = open(staging / ".worker.log", "wb")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache.resolve())
     proc = subprocess.Popen([sys.executable, "-m", "btchild_analysis.report_worker", str(job_file)],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            start_new_session=True, env=env,
                             preexec_fn=_die_with_parent)
     return _Running(job, proc, staging, log, time.monotonic())
 
@@ -246,7 +253,7 @@ def _prepare_out(out_dir: str | Path) -> Path:
 
 def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "outputs", jobs: int | None = None,
                   force: bool = False, overrides: dict | None = None, today: dt.date | None = None,
-                  progress: bool = True, timeout: float | None = None) -> list[Job]:
+                  progress: bool = True, timeout: float | None = None, cache: bool = True) -> list[Job]:
     """Run every report of a spec, each in its own process, and write ``index.html``.
 
     Parameters
@@ -268,6 +275,9 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
         Show a progress bar.
     timeout : float, optional
         Seconds per report, replacing the spec's ``timeout`` and every run's own.
+    cache : bool
+        Share results between the reports (the validated dataset, loaded once per data fingerprint
+        into ``out/.btchild_cache``; :mod:`btchild_analysis.cache`).  False: each report loads its data.
 
     Returns
     -------
@@ -290,7 +300,7 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     lang = (overrides or {}).get("lang") or spec.defaults.get("lang") or "vi"
     stop = threading.Event()
     with _stop_signals(stop):   # from here on, and through the clean-up, SIGTERM stops the run cleanly
-        _Portfolio(out, spec.site.model_dump(), lang, stop).run(todo, jobs, force, progress)
+        _Portfolio(out, spec.site.model_dump(), lang, stop, cache).run(todo, jobs, force, progress)
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
@@ -301,8 +311,9 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
 class _Portfolio:
     """One run into an output folder: which reports to run, the loop of workers, state and index."""
 
-    def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event):
+    def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event, cache: bool = True):
         self.out, self.site, self.lang, self.stop = out, site, lang, stop
+        self.cache = out / CACHE_FOLDER if cache else None
         self.state = State(out)
         self.previous: dict[str, dict] = {}
 
@@ -333,7 +344,7 @@ class _Portfolio:
         try:
             while (queue or running) and not self.stop.is_set():
                 while queue and len(running) < workers and not self.stop.is_set():
-                    running.append(_start(queue.popleft(), self.out, self.lang))
+                    running.append(_start(queue.popleft(), self.out, self.lang, self.cache))
                 for r in list(running):
                     if self._poll(r):
                         running.remove(r)
