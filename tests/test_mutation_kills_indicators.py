@@ -287,3 +287,13 @@ def test_share_of_communes_on_a_vintage_counts_the_units_in_force_at_the_time():
     prov = I.compute(d, "province", vintage="2020", which=["play_area_standard"]).iloc[0]
     assert prov["denominator"] == len(register.units(2019)) == 164
     assert prov["communes_expected"] == len(register.units("2020-02-01")) == 157
+
+
+def test_partial_reports_when_one_element_of_the_pair_is_absent_everywhere():
+    only_den = rows([(A, "2015", "u5_measured", 100), (B, "2015", "u5_measured", 50)])
+    p = I.partial_reports(only_den, which=["stunting_u5"])
+    assert p[["commune_code", "has_numerator", "has_denominator"]].values.tolist() == [[A, False, True], [B, False, True]]
+    only_num = rows([(A, "2015", "u5_stunted", 10)])
+    p = I.partial_reports(only_num, which=["stunting_u5"])
+    assert p[["commune_code", "indicator", "has_numerator", "has_denominator"]].values.tolist() == [
+        [A, "stunting_u5", True, False]]
