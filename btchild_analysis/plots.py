@@ -7,11 +7,12 @@ the last segment only.
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from . import quality
 from .figure_text import axis_formatter, num, op_text, period_label, period_order, set_alt
@@ -113,6 +114,46 @@ def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None =
     return fig
 
 
+def trend_grid(values: pd.DataFrame, indicator_ids: list[str], unit_code: str | None = None, lang: str = "vi",
+               synthetic: bool = False, ncols: int = 3) -> plt.Figure:
+    """Small multiples: one panel per indicator (annual values by segment, series breaks, targets).
+
+    Indicators without two annual values get a panel that says so, so that the grid always shows
+    every indicator asked for (the twelve of the plan in the trends report).
+    """
+    nrows = -(-len(indicator_ids) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows), squeeze=False)
+    drawn = 0
+    for ax, ind_id in zip(axes.ravel(), indicator_ids):
+        ind = indicator(ind_id)
+        a = annual(values[values["indicator"] == ind_id]).dropna(subset=["value"])
+        if unit_code is not None:
+            a = a[a["unit_code"] == unit_code]
+        a = a[a["unit_code"] == a["unit_code"].iloc[0]].sort_values("year") if len(a) else a
+        ax.set_title(textwrap.fill(ind.label(lang), 42), fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if len(a) < 2:
+            ax.text(0.5, 0.5, label("too_few_points", lang), transform=ax.transAxes, ha="center", va="center",
+                    fontsize=8, color="#555555")
+            continue
+        drawn += 1
+        _draw_segments(ax, a, ind.break_years, lang)
+        _mark_breaks(ax, ind, a["year"], lang)
+        for t in ind.targets:
+            ax.plot([t.year], [t.value], marker="*", markersize=9, color=TARGET_COLOUR, linestyle="none")
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True, nbins=5))
+        ax.yaxis.set_major_formatter(axis_formatter(lang))
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    for ax in axes.ravel()[len(indicator_ids):]:
+        ax.set_visible(False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    add_notices(fig, lang, synthetic=synthetic)
+    set_alt(fig, label("alt_trend_grid", lang).format(n=len(indicator_ids), drawn=drawn))
+    return fig
+
+
 def district_comparison(values: pd.DataFrame, indicator_id: str, period: str, lang: str = "vi",
                         synthetic: bool = False) -> plt.Figure:
     """District values with 95% intervals, the province value as a line, the 2020 target dashed."""
@@ -169,9 +210,11 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
         else:
             names = dict(zip(communes["code"], communes["name"]))
             grid.index = [names.get(c, c) for c in grid.index]
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(4, 0.22 * grid.shape[0] + 2)))
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * grid.shape[1] + 3), max(4, 0.26 * grid.shape[0] + 2)))
     bar = label("share_of_max", lang) + (" *" if any(c.max_points is None for c in ed.criteria) else "")
-    sns.heatmap(grid, ax=ax, cmap="viridis", vmin=0, vmax=1, cbar_kws={"label": bar}, yticklabels=True)
+    _heatmap(ax, grid, bar, lang)
+    fig.btchild_key = pd.DataFrame({label("criterion", lang): list(grid.columns),
+                                    label("criterion_name", lang): [c.vi if lang == "vi" else c.en for c in ed.criteria]})
     ax.set_xlabel(label("criterion", lang))
     ax.set_ylabel(row_label)
     ax.set_title(f"{ed.vi if lang == 'vi' else ed.en}, {year}", fontsize=9)
@@ -182,6 +225,21 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
     set_alt(fig, label("alt_heatmap", lang).format(year=year, n=len(grid)))
     fig.subplots_adjust(bottom=0.25)
     return fig
+
+
+def _heatmap(ax, grid: pd.DataFrame, bar_label: str, lang: str) -> None:
+    """Shares 0–1 as colours with the percentage written in each cell (no cell without its number)."""
+    values = grid.to_numpy(dtype=float)
+    im = ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    ax.figure.colorbar(im, ax=ax, label=bar_label)
+    ax.set_xticks(range(grid.shape[1]), [str(c).replace("Tiêu chí ", "TC ").replace("Criterion ", "C ") for c in grid.columns],
+                  rotation=90)
+    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
+    size = 7 if grid.shape[0] <= 25 else 5
+    for (i, j), v in np.ndenumerate(values):
+        if not np.isnan(v):
+            ax.text(j, i, num(100 * v, lang, 0), ha="center", va="center", fontsize=size,
+                    color="white" if v < 0.6 else "black")
 
 
 def completeness_chart(submission_dates: pd.DataFrame, periods: list[str], lang: str = "vi",

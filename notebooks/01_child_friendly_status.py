@@ -74,8 +74,8 @@ if year is not None:
 # %%
 if year is not None:
     display(Markdown(sections.heading("heatmap", lang)))
-    sections.show_figure(plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
-                            lang=lang, synthetic=ds.synthetic))
+    sections.show_map(plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
+                                              lang=lang, synthetic=ds.synthetic), lang)
 
 # %%
 if year is not None:

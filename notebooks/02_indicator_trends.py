@@ -38,6 +38,7 @@ from IPython.display import Markdown, display
 from btchild_analysis import boundaries as bnd
 from btchild_analysis import indicators, maps, messages, plots, sections, trends
 from btchild_analysis.dataset import load_dataset
+from btchild_analysis.registry import plan_indicators
 
 sections.setup_figures()
 ds = load_dataset(data)
@@ -57,8 +58,14 @@ commune_values = indicators.compute(elements, "commune", vintage=vintage, which=
 commune_values = sections.in_area(commune_values, district, period, code_col="unit_code")
 commune_trends = trends.trend_table(commune_values, start, end)
 geo = bnd.get_geometry(boundaries, str(sections.period_of(period)))
+plan_values = indicators.compute(elements, "district" if code else "province", which=plan_indicators())
+plan_values = sections.annual_values(plan_values[plan_values["unit_code"] == code] if code else plan_values, period)
 display(Markdown(messages.messages_markdown(messages.key_messages(
     area_values, None, None, None, period, district, lang, which=list(indicator_ids)), lang)))
+
+# %%
+display(Markdown(sections.heading("trends_all", lang)))
+sections.show_figure(plots.trend_grid(plan_values, plan_indicators(), lang=lang, synthetic=ds.synthetic))
 
 # %%
 for ind in indicator_ids:
