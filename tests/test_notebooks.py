@@ -229,7 +229,7 @@ def test_pages_in_a_browser_fetch_nothing_log_no_error_and_name_communes_on_hove
                         district = register.find_district(params["district"], 2024)
                         names = set(register.units(2024).query("district_code == @district.district_code")["name"])
                         assert {t.split(" — ")[0] for t in titles} == names, titles[:3]
-                        page.hover("svg path >> nth=0")
+                        page.hover("svg path:has(title) >> nth=0")
                     page.close()
         finally:
             browser.close()
