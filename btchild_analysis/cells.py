@@ -395,14 +395,19 @@ def _xls_sheets(path: Path, lim: Limits) -> dict[str, pd.DataFrame]:
     return out
 
 
-def read_sheets(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
-    """All sheets of a workbook as raw cells (no header), row index = sheet row − 1; bounded by ``limits``."""
-    path = Path(path)
-    lim = get_limits(limits)
+def check_regular_file(path: Path) -> None:
+    """Refuse, in one line, a path that does not exist or is not a regular file (a folder, a pipe)."""
     if not path.exists():
         raise SubmissionError(f"{path}: no such file")
     if not path.is_file():
         raise SubmissionError(f"{path}: not a file (give the files of a folder, not the folder)")
+
+
+def read_sheets(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
+    """All sheets of a workbook as raw cells (no header), row index = sheet row − 1; bounded by ``limits``."""
+    path = Path(path)
+    lim = get_limits(limits)
+    check_regular_file(path)
     size = path.stat().st_size
     if size == 0:
         raise SubmissionError(f"{path}: the file is empty")

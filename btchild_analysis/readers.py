@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import (EXCEL_SUFFIXES, LONG_COLUMNS, RAW_COLUMNS, RawRead, _fast_long, _scan_text, _text_cells,
-                    detect_encoding, read_sheets)
+                    check_regular_file, detect_encoding, read_sheets)
 from .errors import SubmissionError
 from .headings import (_starts_with_any, choose_period, district_from_place, district_in_text, fold_key,
                        is_blank, is_date_line, is_ignored_heading, is_total_label, layout, period_in_text,
@@ -325,10 +325,7 @@ def read_file(path: str | Path, district: str | None = None, limits: Limits | No
     """
     path = Path(path)
     lim = get_limits(limits)
-    if not path.exists():
-        raise SubmissionError(f"{path}: no such file")
-    if not path.is_file():
-        raise SubmissionError(f"{path}: not a file (give the files of a folder, not the folder)")
+    check_regular_file(path)
     bad: dict | None = None
     if path.suffix.lower() in EXCEL_SUFFIXES:
         sheets = read_sheets(path, lim)
@@ -400,10 +397,7 @@ def read_table(path: str | Path, limits: Limits | None = None, header_words: set
         sheets = read_sheets(path, lim)
         cells = next(iter(sheets.values())) if sheets else pd.DataFrame()
     else:
-        if not path.exists():
-            raise SubmissionError(f"{path}: no such file")
-        if not path.is_file():
-            raise SubmissionError(f"{path}: not a file")
+        check_regular_file(path)
         cells, _, _ = _text_cells(path, _scan_text(path, lim), lim)
     filled = cells.notna().any(axis=1).to_numpy() if len(cells) else np.zeros(0, bool)
     if not filled.any():
