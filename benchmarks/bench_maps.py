@@ -72,7 +72,8 @@ else:
     import numpy as np, pandas as pd
     import _national
     units = _national.national_units(10_600)
-    units = units.assign(district_name="Huyện " + units["district_code"].astype(str))
+    units = units.assign(name="Xã " + units["code"].astype(str),  # real units carry names, as the register's do
+                         district_name="Huyện " + units["district_code"].astype(str))
     t = time.perf_counter()
     cells = boundaries.schematic(units=units)
     out["geometry"] = time.perf_counter() - t
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         for mode in (("province", "national") if rep % 2 == 0 else ("national", "province")):
             r = measure(mode)
             res[mode].append(r)
-            print(f"[repeat {rep + 1}/{args.repeats}] {mode:<8} {r['total']:6.2f} s  load avg {os.getloadavg()[0]:.1f}",
+            print(f"[repeat {rep + 1}/{args.repeats}] {mode:<8} {r['total']:6.2f} s = geometry {r['geometry']:.2f} + draw "
+                  f"{r['draw']:.2f} + PNG {r['png']:.2f} (import {r['import']:.2f})  load avg {os.getloadavg()[0]:.1f}",
                   flush=True)
     p, n = res["province"], res["national"]
     kind = "real 2013 boundaries, dissolved to 2016" if SHARED.exists() else "schematic layout"
