@@ -73,16 +73,22 @@ def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
         share = 1 - len(register.match_names(gdf[col].astype(str).head(40), on=on).unmatched) / min(len(gdf), 40)
         if share > score:
             best, score = col, share
-    district = None
-    dnames = {register.fold(n) for n in register.districts()["district_name"]}
+    return (best if score >= 0.3 else None), _district_field(gdf, best)
+
+
+def _district_field(gdf: pd.DataFrame, commune_field: str | None) -> str | None:
+    """The column naming each feature's district: most values are district names and it holds more
+    than one of them (a column with one value for every feature, e.g. the province, is never it)."""
+    keys = {register.district_key(n) for n in register.districts()["district_name"]}
+    best, share = None, 0.5
     for col in gdf.columns:
-        if col in ("geometry", best) or gdf[col].dtype.kind not in "OUT":
+        if col in ("geometry", commune_field) or gdf[col].dtype.kind not in "OUT":
             continue
         vals = gdf[col].astype(str).map(register.district_key)
-        if vals.isin({register.district_key(n) for n in dnames}).mean() > 0.5:
-            district = col
-            break
-    return (best if score >= 0.3 else None), district
+        hit = vals.isin(keys)
+        if vals[hit].nunique() > 1 and hit.mean() > share:
+            best, share = col, hit.mean()
+    return best
 
 
 def _read_any(path, encoding: str | None) -> gpd.GeoDataFrame:

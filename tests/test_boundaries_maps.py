@@ -202,3 +202,20 @@ def test_charts(dataset):
     fig = plots.completeness_chart(dataset.submission_dates, ["2015", "2016"])
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert sum(heights) == pytest.approx(100 * 2)  # percentages of the reports due
+
+
+def test_gadm_style_layout_province_column_is_never_the_district(boundary_file, tmp_path):
+    """NAME_1 province (one value), NAME_2 district, NAME_3 commune, no codes: joined by names."""
+    import geopandas as gpd
+
+    from btchild_analysis import boundaries as bnd
+
+    g = gpd.read_file(boundary_file)
+    gadm = gpd.GeoDataFrame({"NAME_1": "Bến Tre", "NAME_2": g["ten_huyen"].str.replace("Huyện ", "", regex=False),
+                             "NAME_3": g["ten_xa"]}, geometry=g.geometry, crs=g.crs)
+    # the province column first, so that a first-match rule would take it
+    path = tmp_path / "gadm.geojson"
+    gadm.to_file(path, driver="GeoJSON")
+    assert bnd._district_field(gadm.drop(columns="geometry"), "NAME_3") == "NAME_2"
+    geo, report = bnd.read_boundaries(path, allow_unmatched=True)
+    assert report.ok and len(geo) == 164
