@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .anthropometry import rules
 from .style import add_notices
@@ -45,6 +44,8 @@ def z_summary(scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     Returns a row per (group,) indicator: ``n, flagged, pct_flagged, mean, sd, skewness, kurtosis, sd_ok``
     (``sd_ok``: SD within 0.8–1.2; kurtosis is Pearson's, 3 for a normal distribution).
     """
+    from scipy import stats  # here, not at the top: scipy.stats is slow to import (issue 16)
+
     groups = [("all", scored)] if by is None else list(scored.groupby(by, sort=True))
     rows = []
     for key, g in groups:
@@ -142,6 +143,8 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool = False):
     """Histograms of HAZ, WAZ, WHZ (unflagged) against the WHO standard (normal, mean 0, SD 1)."""
+    from scipy import stats  # here, not at the top: scipy.stats is slow to import (issue 16)
+
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import textwrap
 
 import geopandas as gpd
-import mapclassify
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -150,6 +149,8 @@ def fixed_breaks(values: pd.Series, indicator_id: str | None = None, k: int = 5,
         return [0.0]
     if v.nunique() == 1:
         return [float(v.iloc[0])]
+    import mapclassify  # here, not at the top: it imports scikit-learn (~0.2 s) for two classifications
+
     bins = list(mapclassify.Quantiles(v.to_numpy(), k=min(k, v.nunique())).bins)
     if at_target and indicator_id:
         tgt = [t.value for t in indicator(indicator_id).targets if t.year == target_year]
@@ -166,6 +167,8 @@ def classify(values: pd.Series, bins: list[float]) -> np.ndarray:
     out = np.full(len(v), -1)
     ok = v.notna().to_numpy()
     if ok.any():
+        import mapclassify  # see fixed_breaks
+
         out[ok] = mapclassify.UserDefined(v[ok].to_numpy(), bins=list(bins)).yb
     return out
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .registry import indicator
 
@@ -50,6 +49,8 @@ def segment_ids(years, breaks: tuple[int, ...]) -> np.ndarray:
 
 def theil_sen(years, values, alpha: float = 0.95) -> tuple[float, float, float, float]:
     """(slope, intercept, low slope, high slope) by :func:`scipy.stats.theilslopes`."""
+    from scipy import stats  # here, not at the top: scipy.stats costs ~0.7 s to import and only the trend functions use it
+
     res = stats.theilslopes(values, years, alpha)
     return float(res.slope), float(res.intercept), float(res.low_slope), float(res.high_slope)
 
@@ -67,6 +68,8 @@ def mann_kendall(years, values) -> tuple[float, float, int]:
     x = np.asarray(values, dtype=float)
     t = np.asarray(years, dtype=float)
     s = int(sum(np.sign(x[j] - x[i]) for i in range(len(x)) for j in range(i + 1, len(x))))
+    from scipy import stats  # see theil_sen
+
     res = stats.kendalltau(t, x)
     return float(res.statistic), float(res.pvalue), s
 
