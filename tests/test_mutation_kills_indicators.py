@@ -297,3 +297,18 @@ def test_partial_reports_when_one_element_of_the_pair_is_absent_everywhere():
     p = I.partial_reports(only_num, which=["stunting_u5"])
     assert p[["commune_code", "indicator", "has_numerator", "has_denominator"]].values.tolist() == [
         [A, "stunting_u5", True, False]]
+
+
+def test_only_denominators_reported_gives_no_value():
+    d = rows([(A, "2015", "u5_measured", 100), (B, "2015", "u5_measured", 50)])
+    for level in I.LEVELS:
+        out = I.compute(d, level, which=["stunting_u5"])
+        assert out.empty and list(out.columns) == I.OUTPUT_COLUMNS
+
+
+def test_share_of_communes_with_units_given_counts_every_unit():
+    d = rows([("00000", "2015", "play_area_standard", 1), ("00001", "2015", "play_area_standard", 0),
+              ("00002", "2015", "play_area_standard", 1)])
+    r = I.compute(d, "district", which=["play_area_standard"], units=ten_units()).iloc[0]
+    assert (r["numerator"], r["denominator"], r["communes_reporting"], r["communes_expected"]) == (2, 10, 3, 10)
+    assert r["value"] == pytest.approx(20.0) and r["coverage"] == 30.0
