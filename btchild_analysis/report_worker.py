@@ -6,6 +6,12 @@ process or its kernel therefore takes down only its own report.  The worker writ
 its staging folder (``output_dir`` of the notebook): the page ``{name}.html``, the notebook's own
 files, and ``.result.json`` (status, one-line reason, seconds) last.  The runner moves the files into
 the output folder; nothing here touches it.
+
+``python -m btchild_analysis.report_worker --warm`` (``btchild report --warm``, experimental) is a
+long-lived worker: it reads job files one per line on stdin and runs each in a kernel it keeps alive
+(:class:`WarmKernel`): the library imported once, the namespace and global state reset before each
+report, the kernel restarted after a failure and every :data:`WARM_MAX_REPORTS` reports.  The runner
+still kills the whole worker on a timeout or a stop, and starts another for the next report.
 """
 from __future__ import annotations
 
@@ -17,12 +23,57 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger as pm_logger
+from papermill.utils import merge_kwargs, remove_args
 
 from .pages import failure_cell_text, failure_page, one_line, texts, to_html
 
 RESULT = ".result.json"
 EXECUTED = ".executed.ipynb"
+KERNEL = "python3"
+#: Reports a warm kernel runs before it is restarted (bounds leaks from one report into the next).
+WARM_MAX_REPORTS = 10
+WARM_ENGINE = "btchild_warm"
+#: Run once in a new warm kernel: import what the reports import, then record the global state.
+WARMUP = """
+import importlib as _il, os as _os, sys as _sys, types as _types, warnings as _w
+for _name in ("IPython.display", "btchild_analysis.dataset", "btchild_analysis.sections", "btchild_analysis.indicators",
+              "btchild_analysis.boundaries", "btchild_analysis.maps", "btchild_analysis.plots", "btchild_analysis.messages",
+              "btchild_analysis.interactive", "btchild_analysis.targets", "btchild_analysis.trends",
+              "btchild_analysis.register", "btchild_analysis.scorecard", "btchild_analysis.anthropometry",
+              "btchild_analysis.anthro_quality", "matplotlib.pyplot"):
+    try:
+        _il.import_module(_name)
+    except Exception as _exc:  # the report that needs it will say why
+        print("warm-up:", _name, type(_exc).__name__, _exc)
+import matplotlib as _m, numpy as _np
+_sys.modules["_btchild_warm_state"] = _types.SimpleNamespace(
+    rc=_m.rcParams.copy(), filters=list(_w.filters), err=_np.geterr(), path=list(_sys.path), environ=dict(_os.environ))
+get_ipython().run_line_magic("reset", "-f")
+"""
+#: Run before each report in a warm kernel (``{cwd!r}`` filled in): global state back to the warm-up's.
+RESET = """
+import os as _os, sys as _sys, warnings as _w
+_st = _sys.modules.get("_btchild_warm_state")
+if _st is not None:
+    import matplotlib as _m, matplotlib.pyplot as _p, numpy as _np
+    _p.close("all")
+    _m.rcParams._update_raw(_st.rc) if hasattr(_m.rcParams, "_update_raw") else dict.update(_m.rcParams, _st.rc)
+    _w.filters[:] = _st.filters
+    _w._filters_mutated() if hasattr(_w, "_filters_mutated") else None
+    _np.seterr(**_st.err)
+    _sys.path[:] = _st.path
+    _os.environ.clear()
+    _os.environ.update(_st.environ)
+_os.chdir({cwd!r})
+get_ipython().run_line_magic("reset", "-f")
+"""
 
 
 def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -41,16 +92,102 @@ def reason_of(exc: BaseException, lang: str = "vi") -> str:
     return one_line(f"{type(exc).__name__}: {exc}")
 
 
-def run(job: dict) -> dict:
-    """Execute the notebook of ``job`` into its staging folder and export its page."""
+class _WarmEngine(NBClientEngine):
+    """papermill's nbclient engine on a kernel it does not own: the kernel stays up, the client is closed."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = PapermillNotebookClient(nb_man, **merge_kwargs(
+            kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+            log=pm_logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(WARM_ENGINE, _WarmEngine)
+
+
+class WarmKernel:
+    """A kernel kept alive from report to report, with the library imported once.
+
+    :meth:`prepare` gives the next report a clean kernel: a new one when there is none, it died, or it
+    has run :data:`WARM_MAX_REPORTS` reports; else the same one with its namespace emptied and its
+    global state (matplotlib settings and figures, warning filters, numpy error settings,
+    ``sys.path``, environment, working folder) set back to what it was after the warm-up.
+    """
+
+    def __init__(self, kernel_name: str = KERNEL, max_reports: int = WARM_MAX_REPORTS):
+        self.kernel_name, self.max_reports = kernel_name, max_reports
+        self.km: AsyncKernelManager | None = None
+        self.used = 0
+
+    def _run(self, code: str, timeout: float = 600) -> None:
+        """Execute ``code`` in the kernel (raises nbclient's errors, e.g. CellExecutionError)."""
+        client = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), km=self.km,
+                                timeout=int(timeout), kernel_name=self.kernel_name)
+        try:
+            client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+    def start(self) -> None:
+        """A new kernel, warmed up (imports done); a warm-up that fails is only logged."""
+        self.shutdown()
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        run_sync(self.km.start_kernel)()
+        self.used = 0
+        try:
+            self._run(WARMUP)
+        except Exception as exc:  # the reports will meet the same problem and report it themselves
+            print(f"btchild warm worker: warm-up failed: {reason_of(exc)}", flush=True)
+
+    def alive(self) -> bool:
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    def prepare(self, cwd: str) -> None:
+        """Make the kernel ready for the next report run in ``cwd``."""
+        if not self.alive() or self.used >= self.max_reports:
+            self.start()
+        try:
+            self._run(RESET.format(cwd=cwd))
+        except Exception:   # a kernel that cannot be reset is replaced
+            self.start()
+            self._run(RESET.format(cwd=cwd))
+        self.used += 1
+
+    def shutdown(self) -> None:
+        if self.km is not None:
+            km, self.km = self.km, None
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception as exc:  # already gone
+                print(f"btchild warm worker: kernel shutdown: {type(exc).__name__}: {exc}", flush=True)
+
+
+def run(job: dict, kernel: WarmKernel | None = None) -> dict:
+    """Execute the notebook of ``job`` into its staging folder and export its page.
+
+    ``kernel``: a warm kernel to run it in (else papermill starts and stops a kernel of its own).
+    """
     staging = Path(job["staging"])
     executed = staging / EXECUTED
     params = {**job["params"], "output_dir": str(staging), "report_name": job["name"]}
     start = time.perf_counter()
     status, error = "ok", ""
+    cwd = str(Path(job["notebook"]).parent)
     try:
-        pm.execute_notebook(job["notebook"], str(executed), parameters=params, kernel_name="python3",
-                            progress_bar=False, cwd=str(Path(job["notebook"]).parent), log_output=False)
+        warm = {}
+        if kernel is not None:
+            kernel.prepare(cwd)
+            warm = {"engine_name": WARM_ENGINE, "km": kernel.km}
+        pm.execute_notebook(job["notebook"], str(executed), parameters=params, kernel_name=KERNEL,
+                            progress_bar=False, cwd=cwd, log_output=False, **warm)
     except Exception as exc:  # papermill writes the failed notebook with its error before raising
         status, error = "failed", reason_of(exc, job["lang"])
     page = staging / f"{job['name']}.html"
@@ -64,15 +201,40 @@ def run(job: dict) -> dict:
     return {"status": status, "error": error, "seconds": round(time.perf_counter() - start, 2)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the job file given as the only argument, write ``.result.json``."""
-    signal.signal(signal.SIGTERM, _stop)
-    argv = sys.argv[1:] if argv is None else argv
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    result = run(job)
+def _write_result(job: dict, result: dict) -> None:
     tmp = Path(job["staging"]) / (RESULT + ".tmp")
     tmp.write_text(json.dumps(result), encoding="utf-8")
     tmp.replace(Path(job["staging"]) / RESULT)
+
+
+def serve(lines=None) -> int:
+    """The warm worker: run the job file named on each line of stdin in a kept-alive kernel, until EOF."""
+    kernel = WarmKernel()
+    try:
+        kernel.start()
+        for line in (sys.stdin if lines is None else lines):
+            path = line.strip()
+            if not path:
+                continue
+            job = json.loads(Path(path).read_text(encoding="utf-8"))
+            print(f"btchild warm worker: {job['name']}", flush=True)
+            result = run(job, kernel)
+            _write_result(job, result)
+            if result["status"] != "ok":
+                kernel.start()   # after a failure, the next report gets a new kernel
+    finally:
+        kernel.shutdown()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the job file given as the only argument (or ``--warm``), write ``.result.json``."""
+    signal.signal(signal.SIGTERM, _stop)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--warm"]:
+        return serve()
+    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    _write_result(job, run(job))
     return 0
 
 

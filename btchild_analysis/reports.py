@@ -81,6 +81,8 @@ class _Running:
     log: object
     started: float
     timed_out: bool = False
+    warm: "_WarmWorker | None" = None
+    log_from: int = 0
 
 
 def _staging_dir(out: Path, name: str) -> Path:
@@ -92,22 +94,127 @@ def _staging_dir(out: Path, name: str) -> Path:
     raise RunSpecError(f"{out / STAGING}: cannot create a staging folder")
 
 
-def _start(job: Job, out: Path, lang: str, cache: Path | None = None) -> _Running:
-    """Start the worker of ``job``; ``cache``: the run's shared results (``BTCHILD_CACHE_DIR``)."""
+def _worker_env(cache: Path | None) -> dict:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache.resolve())
+    return env
+
+
+def _spawn(args: list[str], log, cache: Path | None, stdin=subprocess.DEVNULL) -> subprocess.Popen:
+    """A worker process in a session of its own (so that its whole group can be stopped)."""
+    return subprocess.Popen([sys.executable, "-m", "btchild_analysis.report_worker", *args],
+                            stdin=stdin, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=_worker_env(cache), preexec_fn=_die_with_parent)
+
+
+def _start(job: Job, out: Path, lang: str, cache: Path | None = None, pool: "_WarmPool | None" = None) -> _Running:
+    """Start ``job``: in a new worker process, or in a warm worker of ``pool``.
+
+    ``cache``: the run's shared results (``BTCHILD_CACHE_DIR``).
+    """
     staging = _staging_dir(out, job.name)
     spec = {"name": job.name, "notebook": job.notebook, "params": job.params, "staging": str(staging),
             "lang": job.params.get("lang", lang), "page_title": page_title(job, job.params.get("lang", lang))}
     job_file = staging / ".job.json"
     job_file.write_text(json.dumps(spec, default=str), encoding="utf-8")
+    if pool is not None:
+        worker, log_from = pool.send(job_file)
+        return _Running(job, worker.proc, staging, worker.log, time.monotonic(), warm=worker, log_from=log_from)
     log = open(staging / ".worker.log", "wb")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    if cache is not None:
-        env[CACHE_ENV] = str(cache.resolve())
-    proc = subprocess.Popen([sys.executable, "-m", "btchild_analysis.report_worker", str(job_file)],
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env=env,
-                            preexec_fn=_die_with_parent)
+    proc = _spawn([str(job_file)], log, cache)
     return _Running(job, proc, staging, log, time.monotonic())
+
+
+@dataclass
+class _WarmWorker:
+    proc: subprocess.Popen
+    log: object
+    folder: Path
+    busy: bool = False
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / ".worker.log"
+
+
+class _WarmPool:
+    """Long-lived workers (``report_worker --warm``), each keeping a kernel with the library imported.
+
+    A worker gets one job at a time (its job file's path on its stdin).  A worker that dies, or is
+    stopped on a timeout, is dropped; the next job goes to a new one.
+    """
+
+    def __init__(self, out: Path, cache: Path | None):
+        self.out, self.cache = out, cache
+        self.workers: list[_WarmWorker] = []
+
+    def _new(self) -> _WarmWorker:
+        folder = _staging_dir(self.out, "warm")
+        log = open(folder / ".worker.log", "wb")
+        w = _WarmWorker(_spawn(["--warm"], log, self.cache, stdin=subprocess.PIPE), log, folder)
+        self.workers.append(w)
+        return w
+
+    def send(self, job_file: Path) -> tuple[_WarmWorker, int]:
+        """Hand ``job_file`` to an idle live worker (a new one if none); its log's size before the job."""
+        for _ in range(3):
+            idle = [w for w in self.workers if not w.busy and w.proc.poll() is None]
+            w = idle[0] if idle else self._new()
+            log_from = w.log_path.stat().st_size
+            try:
+                w.proc.stdin.write(f"{job_file}\n".encode())
+                w.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self.drop(w)
+                continue
+            w.busy = True
+            return w, log_from
+        raise RunSpecError("the warm report workers keep dying at start; run without --warm")
+
+    def release(self, w: _WarmWorker, reusable: bool) -> None:
+        """The job of ``w`` is over: keep it for the next job, or drop it (dead, timed out)."""
+        w.busy = False
+        if not reusable or w.proc.poll() is not None:
+            self.drop(w)
+
+    def drop(self, w: _WarmWorker) -> None:
+        if w.proc.poll() is None:
+            _signal_group(w.proc, signal.SIGTERM)
+            try:
+                w.proc.wait(timeout=GRACE)
+            except subprocess.TimeoutExpired:
+                _signal_group(w.proc, signal.SIGKILL)
+                w.proc.wait()
+        self._forget(w)
+
+    def _forget(self, w: _WarmWorker) -> None:
+        with contextlib.suppress(OSError):
+            w.proc.stdin.close()
+        w.log.close()
+        shutil.rmtree(w.folder, ignore_errors=True)
+        with contextlib.suppress(ValueError):
+            self.workers.remove(w)
+
+    def close(self) -> None:
+        """End every worker: EOF on stdin (each shuts its kernel down), then SIGTERM/SIGKILL after GRACE."""
+        for w in self.workers:
+            with contextlib.suppress(OSError):
+                w.proc.stdin.close()
+        deadline = time.monotonic() + GRACE
+        for w in list(self.workers):
+            try:
+                w.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            self.drop(w)
+
+    @staticmethod
+    def failure_log(w: _WarmWorker, start: int, target: Path) -> None:
+        """Copy what ``w`` logged from ``start`` on (one job's part of its log) to ``target``."""
+        with open(w.log_path, "rb") as src, open(target, "wb") as dst:
+            src.seek(start)
+            shutil.copyfileobj(src, dst)
 
 
 def _die_with_parent() -> None:
@@ -165,7 +272,8 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
     """Read the worker's result, move its files into ``out`` (one rename each), fill in the job."""
     job = r.job
     p_lang = job.params.get("lang", lang)
-    r.log.close()
+    if r.warm is None:
+        r.log.close()
     result_file = r.staging / RESULT
     if r.timed_out:
         job.status, job.error = "failed", texts(p_lang)["reason_timeout"].format(seconds=f"{job.timeout:g}")
@@ -194,7 +302,10 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
     if job.status == "failed":
         with contextlib.suppress(OSError):
             LOGS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(r.staging / ".worker.log", LOGS / f"{job.name}.log")
+            if r.warm is None:
+                shutil.copyfile(r.staging / ".worker.log", LOGS / f"{job.name}.log")
+            else:
+                _WarmPool.failure_log(r.warm, r.log_from, LOGS / f"{job.name}.log")
     shutil.rmtree(r.staging, ignore_errors=True)
     return job
 
@@ -253,7 +364,8 @@ def _prepare_out(out_dir: str | Path) -> Path:
 
 def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "outputs", jobs: int | None = None,
                   force: bool = False, overrides: dict | None = None, today: dt.date | None = None,
-                  progress: bool = True, timeout: float | None = None, cache: bool = True) -> list[Job]:
+                  progress: bool = True, timeout: float | None = None, cache: bool = True,
+                  warm: bool = False) -> list[Job]:
     """Run every report of a spec, each in its own process, and write ``index.html``.
 
     Parameters
@@ -278,6 +390,9 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     cache : bool
         Share results between the reports (the validated dataset, loaded once per data fingerprint
         into ``out/.btchild_cache``; :mod:`btchild_analysis.cache`).  False: each report loads its data.
+    warm : bool
+        Experimental: run the reports in long-lived workers whose kernels keep the library imported
+        (:class:`btchild_analysis.report_worker.WarmKernel`); same isolation, timeouts and stop.
 
     Returns
     -------
@@ -300,7 +415,7 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     lang = (overrides or {}).get("lang") or spec.defaults.get("lang") or "vi"
     stop = threading.Event()
     with _stop_signals(stop):   # from here on, and through the clean-up, SIGTERM stops the run cleanly
-        _Portfolio(out, spec.site.model_dump(), lang, stop, cache).run(todo, jobs, force, progress)
+        _Portfolio(out, spec.site.model_dump(), lang, stop, cache, warm).run(todo, jobs, force, progress)
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
@@ -311,9 +426,11 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
 class _Portfolio:
     """One run into an output folder: which reports to run, the loop of workers, state and index."""
 
-    def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event, cache: bool = True):
+    def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event, cache: bool = True,
+                 warm: bool = False):
         self.out, self.site, self.lang, self.stop = out, site, lang, stop
         self.cache = out / CACHE_FOLDER if cache else None
+        self.pool = _WarmPool(out, self.cache) if warm else None
         self.state = State(out)
         self.previous: dict[str, dict] = {}
 
@@ -344,7 +461,7 @@ class _Portfolio:
         try:
             while (queue or running) and not self.stop.is_set():
                 while queue and len(running) < workers and not self.stop.is_set():
-                    running.append(_start(queue.popleft(), self.out, self.lang, self.cache))
+                    running.append(_start(queue.popleft(), self.out, self.lang, self.cache, self.pool))
                 for r in list(running):
                     if self._poll(r):
                         running.remove(r)
@@ -353,6 +470,8 @@ class _Portfolio:
         finally:
             bar.close()
             stopped = _abandon(running, queue, self.out, self.lang, self.previous)
+            if self.pool is not None:
+                self.pool.close()
             self.state.update(stopped, then=self.write_index)
             with contextlib.suppress(OSError):   # left when another run is using it
                 (self.out / STAGING).rmdir()
@@ -362,9 +481,11 @@ class _Portfolio:
         if r.proc.poll() is None and time.monotonic() - r.started > r.job.timeout:
             r.timed_out = True
             _stop_all([r])
-        if r.proc.poll() is None:
+        if r.proc.poll() is None and not (r.warm is not None and (r.staging / RESULT).exists()):
             return False
         job = _finish(r, self.out, self.lang, self.previous.get(r.job.name))
+        if r.warm is not None:
+            self.pool.release(r.warm, reusable=not r.timed_out)
         self.state.update({job.name: report_entry(job, self.lang)}, then=self.write_index)
         return True
 
@@ -377,7 +498,8 @@ def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previo
     if running:
         _stop_all([r for r in running if r.proc.poll() is None])
     for r in running:
-        r.log.close()
+        if r.warm is None:
+            r.log.close()
         r.job.status, r.job.error = "stopped", texts(r.job.params.get("lang", lang))["reason_stopped_running"]
         shutil.rmtree(r.staging, ignore_errors=True)
     for job in queue:

@@ -18,9 +18,13 @@ IMG = '"><img src=x onerror=alert(9)>'
 RAISES = f'raise ValueError({SCRIPT!r} + " in /home/ana/secret/x.csv")'
 
 
-@pytest.fixture(scope="module")
-def portfolio(tmp_path_factory):
-    """Five reports at once: one good, one raising, one whose kernel exits, one killing its worker, one hanging."""
+@pytest.fixture(scope="module", params=[False, True], ids=["process_per_report", "warm"])
+def portfolio(tmp_path_factory, request):
+    """Five reports at once: one good, one raising, one whose kernel exits, one killing its worker, one hanging.
+
+    Run twice: a process per report (the default) and warm workers (``warm=True``); the guarantees are the same.
+    """
+    warm = request.param
     tmp = tmp_path_factory.mktemp("isolation")
     mp = pytest.MonkeyPatch()
     mp.setattr(reports, "package_hash", lambda: "fixed")   # other people edit the package meanwhile
@@ -34,17 +38,18 @@ def portfolio(tmp_path_factory):
     # a second run into the same folder at the same time (the README's two cron jobs)
     other = spec(tmp / "other.yaml", [{"name": "other", "notebook": str(notebook(tmp / "other.ipynb", OK))}])
     second: list = []
-    thread = threading.Thread(target=lambda: second.extend(reports.run_portfolio(other, out, jobs=1, progress=False)))
+    thread = threading.Thread(target=lambda: second.extend(reports.run_portfolio(other, out, jobs=1, progress=False,
+                                                                                 warm=warm)))
     thread.start()
-    jobs = reports.run_portfolio(path, out, jobs=3, progress=False)
+    jobs = reports.run_portfolio(path, out, jobs=3, progress=False, warm=warm)
     thread.join(timeout=120)
     assert [j.status for j in second] == ["ok"]
-    yield tmp, out, {j.name: j for j in jobs}
+    yield tmp, out, {j.name: j for j in jobs}, warm
     mp.undo()
 
 
 def test_each_failure_marks_only_its_report(portfolio):
-    _, out, jobs = portfolio
+    _, out, jobs, _ = portfolio
     assert {n: j.status for n, j in jobs.items()} == {"ok": "ok", "raises": "failed", "kernel_exit": "failed",
                                                       "kills_worker": "failed", "hangs": "failed"}
     assert jobs["raises"].error == f"ValueError: {SCRIPT} in x.csv"
@@ -59,7 +64,7 @@ def test_each_failure_marks_only_its_report(portfolio):
 
 
 def test_index_lists_every_report_escaped(portfolio):
-    _, out, _ = portfolio
+    _, out, _, _ = portfolio
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in ("ok", "raises", "kernel_exit", "kills_worker", "hangs", "other"):
         assert f'href="{name}.html"' in index      # both concurrent runs' reports are listed
@@ -73,25 +78,25 @@ def test_index_lists_every_report_escaped(portfolio):
 
 
 def test_failed_page_shows_the_reason_escaped(portfolio):
-    _, out, _ = portfolio
+    _, out, _, _ = portfolio
     page = (out / "raises.html").read_text(encoding="utf-8")
     assert "Báo cáo này không chạy xong" in page
     assert SCRIPT not in page and "&lt;script&gt;alert" in page
 
 
 def test_rerun_skips_what_is_whole_and_reruns_what_is_not(portfolio, monkeypatch):
-    tmp, out, _ = portfolio
+    tmp, out, _, warm = portfolio
     monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
     only_ok = spec(tmp / "only_ok.yaml", [{"name": "ok", "notebook": str(tmp / "ok.ipynb"), "params": {"marker": IMG},
                                            "title": {"vi": "Báo cáo ok", "en": "Report ok"}}])
-    (job,) = reports.run_portfolio(only_ok, out, progress=False)
+    (job,) = reports.run_portfolio(only_ok, out, progress=False, warm=warm)
     assert job.status == "skipped"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="hangs.html"' in index       # the other spec's entries are kept
     # an output emptied by a kill is not skipped; a corrupt state file is set aside, never fatal
     (out / "ok_bang.csv").write_bytes(b"")
     (out / state.STATE_FILE).write_text("{not json", encoding="utf-8")
-    (job,) = reports.run_portfolio(only_ok, out, progress=False)
+    (job,) = reports.run_portfolio(only_ok, out, progress=False, warm=warm)
     assert job.status == "ok" and (out / "ok_bang.csv").stat().st_size > 0
     assert list(out.glob(state.STATE_FILE + ".corrupt-*"))
     assert json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]["ok"]["status"] == "ok"
@@ -114,7 +119,8 @@ def _gone(pid: int) -> bool:
     return status.exists() and "\nState:\tZ" in status.read_text()
 
 
-def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_path):
+@pytest.mark.parametrize("warm", [False, True], ids=["process_per_report", "warm"])
+def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_path, warm):
     marker = tmp_path / "pids"
     runs = [{"name": "quick", "notebook": str(notebook(tmp_path / "quick.ipynb", OK))},
             {"name": "sleeps", "notebook": str(notebook(tmp_path / "sleeps.ipynb", HANGS)), "params": {"marker": str(marker)}},
@@ -122,9 +128,10 @@ def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_pat
     path = spec(tmp_path / "spec.yaml", runs)
     out = tmp_path / "out"
     code = ("import sys\nfrom btchild_analysis import reports\n"
-            "try:\n    reports.run_portfolio(sys.argv[1], sys.argv[2], jobs=2, progress=False)\n"
+            "try:\n    reports.run_portfolio(sys.argv[1], sys.argv[2], jobs=2, progress=False, warm=sys.argv[3] == 'warm')\n"
             "except reports.ReportStopped as e:\n    print(e)\n    sys.exit(3)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(out)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(out), "warm" if warm else "cold"],
+                            stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -145,3 +152,35 @@ def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_pat
     for name, entry in entries.items():          # every page the index links is there and whole
         assert state.is_whole(out / entry["html"]), name
     assert not (out / reports.STAGING).exists()
+
+
+WARM_BODY = ('import os, sys\nimport matplotlib\n'
+             'seen = [report_name, str(os.getpid()), str("btchild_analysis.sections" in sys.modules),\n'
+             '        str("leftover" in dir()), str(matplotlib.rcParams["lines.linewidth"]), os.getcwd()]\n'
+             'leftover = 1\nmatplotlib.rcParams["lines.linewidth"] = 9.5\n'
+             'with open(marker, "a", encoding="utf-8") as fh:\n    fh.write(",".join(seen) + "\\n")\n')
+
+
+def test_warm_workers_reuse_a_clean_kernel_and_replace_it_after_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
+    marker = tmp_path / "seen.csv"
+    ok = notebook(tmp_path / "ok.ipynb", WARM_BODY)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    fails = notebook(sub / "fails.ipynb", WARM_BODY + 'raise ValueError("made to fail")')
+    runs = [{"name": "a", "notebook": str(ok)}, {"name": "b", "notebook": str(ok), "params": {"period": "2023"}},
+            {"name": "c", "notebook": str(fails)}, {"name": "d", "notebook": str(ok), "params": {"period": "2022"}}]
+    path = spec(tmp_path / "spec.yaml", runs, defaults={"lang": "vi", "marker": str(marker)})
+    jobs = reports.run_portfolio(path, tmp_path / "out", jobs=1, progress=False, warm=True)
+    assert [j.status for j in jobs] == ["ok", "ok", "failed", "ok"]
+    rows = {r.split(",")[0]: r.split(",")[1:] for r in marker.read_text(encoding="utf-8").splitlines()}
+    default_width = rows["a"][3]
+    assert default_width != "9.5"
+    assert rows["a"][0] == rows["b"][0] == rows["c"][0]              # one kernel for a, b and c
+    assert rows["d"][0] != rows["c"][0]                                # a new one after the failure
+    for name in "abcd":
+        pid, warmed, leftover, width, cwd = rows[name]
+        assert warmed == "True", name                                  # the library was imported before
+        assert leftover == "False" and width == default_width, name    # namespace and settings reset
+    assert rows["c"][4] == str(sub) and rows["d"][4] == str(tmp_path)  # each in its notebook's folder
+    assert not (tmp_path / "out" / reports.STAGING).exists()
