@@ -549,11 +549,13 @@ def report(spec: Optional[Path] = typer.Option(None, callback=_in_file, help="Ru
            force: bool = typer.Option(False, "--force"), lang: Optional[Lang] = typer.Option(None),
            data: Optional[Path] = typer.Option(None, callback=_in_data),
            boundaries: Optional[Path] = typer.Option(None, callback=_in_file),
-           timeout: Optional[float] = typer.Option(None, min=1, help="Seconds per report (overrides the spec)")) -> None:
+           timeout: Optional[float] = typer.Option(None, min=1, help="Seconds per report (overrides the spec)"),
+           warm: bool = typer.Option(False, "--warm", help="Experimental: keep one kernel per worker, library "
+                                                           "imported, reset between reports")) -> None:
     """Run the report notebooks and build the HTML portfolio with its index page."""
     from . import reports
     extra = {"timeout": timeout} if timeout is not None else {}
-    result = reports.run_portfolio(spec, out, jobs=jobs, force=force,
+    result = reports.run_portfolio(spec, out, jobs=jobs, force=force, warm=warm,
                                    overrides={"lang": lang.value if lang else None, "data": str(data) if data else None,
                                               "boundaries": str(boundaries) if boundaries else None}, **extra)
     failed = [j for j in result if j.status == "failed"]
