@@ -312,3 +312,10 @@ def test_share_of_communes_with_units_given_counts_every_unit():
     r = I.compute(d, "district", which=["play_area_standard"], units=ten_units()).iloc[0]
     assert (r["numerator"], r["denominator"], r["communes_reporting"], r["communes_expected"]) == (2, 10, 3, 10)
     assert r["value"] == pytest.approx(20.0) and r["coverage"] == 30.0
+
+
+def test_a_level_is_known_by_its_codes_even_without_names():
+    units = ten_units().assign(district_name=None)
+    d = rows([("00000", "2015", "u5_measured", 50), ("00000", "2015", "u5_stunted", 5)])
+    r = I.compute(d, "district", which=["stunting_u5"], units=units)
+    assert r["unit_code"].tolist() == ["001"] and r["value"].tolist() == [10.0] and r["unit_name"].isna().all()
