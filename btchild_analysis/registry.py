@@ -13,6 +13,7 @@ import pandas as pd
 from ._resources import load_yaml
 from .errors import RegistryError
 from .register import fold
+from .schemas import ElementFile, IndicatorFile, check
 
 #: Denominator of the "share of communes" indicators (a yes/no element over the communes reporting it).
 COMMUNES = "communes"
@@ -133,6 +134,7 @@ class Indicator:
 def elements() -> dict[str, Element]:
     """All data elements by id."""
     out = {}
+    check("elements.yaml", load_yaml("elements.yaml"), ElementFile)
     for key, spec in load_yaml("elements.yaml")["elements"].items():
         out[key] = Element(id=key, vi=spec["vi"], en=spec["en"], kind=spec["kind"],
                            periods=tuple(spec.get("periods", ["A"])), denominator=spec.get("denominator"),
@@ -144,6 +146,7 @@ def elements() -> dict[str, Element]:
 def indicators() -> dict[str, Indicator]:
     """All indicators by id (the plan's twelve first, then monitored and evidence indicators)."""
     out = {}
+    check("indicators.yaml", load_yaml("indicators.yaml"), IndicatorFile)
     for key, spec in load_yaml("indicators.yaml")["indicators"].items():
         targets = tuple(Target(int(y), t["op"], float(t["value"]), t.get("wording", ""))
                         for y, t in (spec.get("targets") or {}).items())

@@ -20,6 +20,7 @@ from . import register
 from ._resources import DATA, load_yaml
 from .errors import EditionError
 from .registry import compare
+from .schemas import EditionSpec, check
 
 STATUS = {"met": ("đạt", "met"), "not_met": ("chưa đạt", "not met"),
           "insufficient_data": ("không đủ dữ liệu", "insufficient data")}
@@ -93,6 +94,7 @@ def load_edition(edition_id: str) -> Edition:
         spec = load_yaml(f"editions/{edition_id}.yaml")
     except FileNotFoundError:
         raise EditionError(f"no edition '{edition_id}'; editions: cfc_2010, cfc_2014, cfc_2019") from None
+    check(f"editions/{edition_id}.yaml", spec, EditionSpec, EditionError)
     rule = spec["pass_rule"]
     no_zero, no_zero_conf = _value(rule.get("no_zero_criterion", False))
     max_total, max_total_conf = _value(spec["max_total"])

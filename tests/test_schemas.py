@@ -1,0 +1,41 @@
+"""The package data an official edits is checked by schema models: a bad key is named (issue 13)."""
+import copy
+
+import pytest
+
+from btchild_analysis import schemas
+from btchild_analysis._resources import load_yaml
+from btchild_analysis.errors import EditionError, RegistryError
+from btchild_analysis.standard import load_edition
+
+
+def test_shipped_files_pass_their_schemas():
+    schemas.check("elements.yaml", load_yaml("elements.yaml"), schemas.ElementFile)
+    schemas.check("indicators.yaml", load_yaml("indicators.yaml"), schemas.IndicatorFile)
+    for ed in ("cfc_2010", "cfc_2014", "cfc_2019"):
+        assert load_edition(ed).criteria
+
+
+def test_a_misspelt_indicator_key_is_named():
+    data = copy.deepcopy(load_yaml("indicators.yaml"))
+    data["indicators"]["stunting_u5"]["denominatr"] = data["indicators"]["stunting_u5"].pop("denominator")
+    with pytest.raises(RegistryError, match=r"indicators\.yaml: indicators → stunting_u5 → denominat"):
+        schemas.check("indicators.yaml", data, schemas.IndicatorFile)
+
+
+def test_a_bad_operator_and_a_bad_element_kind_are_named():
+    data = copy.deepcopy(load_yaml("indicators.yaml"))
+    data["indicators"]["stunting_u5"]["targets"]["2020"]["op"] = "=<"
+    with pytest.raises(RegistryError, match=r"stunting_u5 → targets → 2020 → op"):
+        schemas.check("indicators.yaml", data, schemas.IndicatorFile)
+    els = copy.deepcopy(load_yaml("elements.yaml"))
+    els["elements"]["u5_measured"]["kind"] = "number"
+    with pytest.raises(RegistryError, match=r"u5_measured → kind"):
+        schemas.check("elements.yaml", els, schemas.ElementFile)
+
+
+def test_an_edition_without_its_pass_marks_is_refused():
+    data = copy.deepcopy(load_yaml("editions/cfc_2019.yaml"))
+    del data["pass_rule"]["min_total_by_class"]
+    with pytest.raises(EditionError, match=r"pass_rule → min_total_by_class: Field required"):
+        schemas.check("editions/cfc_2019.yaml", data, schemas.EditionSpec, EditionError)
