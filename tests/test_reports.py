@@ -104,3 +104,27 @@ def test_rerun_skips_what_is_fresh_and_force_reruns(portfolio, monkeypatch):
     assert status["broken"] == "failed"  # failures are retried
     entries = state.State(out).read()
     assert all(state.is_whole(out / name) for name in entries["report"]["outputs"])
+
+
+def _normalised(page: str) -> str:
+    """A page without the ids drawn at random on each run (pandas styles, cell ids)."""
+    import re
+    page = re.sub(r"T_[0-9a-f]{5}", "T_x", page)
+    return re.sub(r'(cell-)?id="?[0-9a-f]{8}[^" >]*"?', "id", page)
+
+
+def test_warm_workers_make_the_same_pages(portfolio, tmp_path, monkeypatch):
+    """``warm=True`` (one kernel for several reports, reset between them) gives the same pages."""
+    _, out, _ = portfolio
+    monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
+    spec = {"defaults": {"lang": "vi", "period": "2020"},
+            "runs": [{"name": "quality", "notebook": NOTEBOOKS[3]}, {"name": "status_{period}", "notebook": NOTEBOOKS[0],
+                     "title": {"vi": "Xã, phường phù hợp với trẻ em", "en": "Child-friendly communes"}},
+                     {"name": "report", "notebook": NOTEBOOKS[2]}]}
+    path = tmp_path / "warm.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    jobs = reports.run_portfolio(path, tmp_path / "warm", jobs=1, progress=False, warm=True)
+    assert [j.status for j in jobs] == ["ok", "ok", "ok"], [j.error for j in jobs]
+    for name in ("quality", "status_2020", "report"):
+        warm = (tmp_path / "warm" / f"{name}.html").read_text(encoding="utf-8")
+        assert _normalised(warm) == _normalised((out / f"{name}.html").read_text(encoding="utf-8")), name
