@@ -12,6 +12,11 @@
   report whose inputs are unchanged and whose outputs are intact is skipped unless ``force``.
 * Results shared by the reports (the validated dataset) are computed once per data fingerprint and
   kept in ``out/.btchild_cache`` (:mod:`btchild_analysis.cache`, through ``BTCHILD_CACHE_DIR``).
+* ``warm=True`` (experimental): long-lived workers keep a kernel with the library imported
+  (:class:`_WarmPool`, :class:`btchild_analysis.report_worker.WarmKernel`), with the same guarantees.
+
+Length: over 400 lines because the loop of workers, the per-report workers and the warm pool share
+one set of process helpers (start in a session, signal the group, stop within ``GRACE``).
 """
 from __future__ import annotations
 
