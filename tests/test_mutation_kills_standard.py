@@ -262,7 +262,9 @@ def test_as_elements_counts_only_met_and_fills_units_without_a_sheet():
     n = len(register.units(2019))
     assert len(e) == n and set(e["element"]) == {"child_friendly_met"} and set(e["period"]) == {"2019"}
     assert e["value"].sum() == 1.0 and e.set_index("commune_code").loc["28804", "value"] == 1.0
-    assert e["commune_code"].nunique() == n
+    assert e["commune_code"].nunique() == n and e.index.tolist() == list(range(n))
+    assert e.columns.tolist() == ["commune_code", "period", "element", "value"] and e["value"].notna().all()
+    assert e.set_index("commune_code").loc["28757", "value"] == 0.0    # no sheet: not recognised
     only = standard.as_elements(a, every_unit=False)
     assert only["value"].tolist() == [1.0, 0.0, 0.0] and only["commune_code"].tolist() == ["28804", "29230", "28756"]
 
@@ -342,6 +344,8 @@ def test_a_year_without_a_confirmed_list_says_so_with_the_note():
     t30 = standard.class_table(2030)      # no list known at all: both listed classes in doubt, no note
     assert set(t30["class_unsure_en"]) == {"no confirmed list of 'xa_dac_biet_kho_khan' for 2030; "
                                            "no confirmed list of 'mien_nui_hai_dao' for 2030"}
+    assert set(t30["class_unsure_vi"]) == {"chưa xác nhận được danh sách 'xa_dac_biet_kho_khan' năm 2030; "
+                                           "chưa xác nhận được danh sách 'mien_nui_hai_dao' năm 2030"}
     assert standard.class_lists(2030) == {"xa_dac_biet_kho_khan": None, "mien_nui_hai_dao": None}
     assert standard.class_lists(2013)["xa_dac_biet_kho_khan"]["confirmed"] == "partial"
 
@@ -366,3 +370,9 @@ def test_assess_carries_the_class_doubt_into_the_verdict():
     assert doubt["reasons_en"].startswith("Total 820 < 850; class uncertain: no confirmed list of 'xa_dac_biet_kho_khan'")
     assert doubt["class_basis"] == "register"
     assert bool(a.loc["28804", "provisional"]) is False   # 860 passes under either mark
+
+
+def test_a_unit_not_in_the_register_is_judged_as_an_ordinary_commune():
+    a = standard.assess(sheet("99999", 2019, s19(850), C2019)).iloc[0]
+    assert (a["class"], a["threshold"], a["status"], a["class_basis"]) == ("con_lai", 850, "met", "")
+    assert pd.isna(a["name"])
