@@ -194,20 +194,23 @@ def memo(key: str, name: str, compute: Callable[[], T], root: Path | None = None
         return compute()
     try:
         entry = _private_dir(_private_dir(root) / key)
+    except OSError as exc:
+        log.warning("btchild: shared results not used (%s); computing in this report", exc)
+        return compute()
+    target = entry / name
+    found = _read(target)           # stored entries are whole (written by rename): no lock needed to read
+    if found is not _MISS:
+        return found  # type: ignore[return-value]
+    try:
         lock = FileLock(str(entry / ".lock"), timeout=LOCK_TIMEOUT)
         lock.acquire()
     except (OSError, Timeout) as exc:
         log.warning("btchild: shared results not used (%s); computing in this report", exc)
         return compute()
     try:
-        target = entry / name
-        if target.exists():
-            try:
-                value = _load(target)
-                os.utime(entry)
-                return value  # type: ignore[return-value]
-            except Exception as exc:  # a broken entry is replaced, never fatal
-                log.warning("btchild: cached %s unreadable (%s: %s); recomputing", target.name, type(exc).__name__, exc)
+        found = _read(target)       # another report may have stored it while this one waited
+        if found is not _MISS:
+            return found  # type: ignore[return-value]
         value = compute()
         if check():
             try:
@@ -218,6 +221,22 @@ def memo(key: str, name: str, compute: Callable[[], T], root: Path | None = None
         return value
     finally:
         lock.release()
+
+
+_MISS = object()
+
+
+def _read(target: Path) -> object:
+    """The value stored in ``target`` (its entry marked as used), or ``_MISS``; a broken file is a miss."""
+    if not target.exists():
+        return _MISS
+    try:
+        value = _load(target)
+        os.utime(target.parent)
+        return value
+    except Exception as exc:  # a broken entry is replaced, never fatal
+        log.warning("btchild: cached %s unreadable (%s: %s); recomputing", target.name, type(exc).__name__, exc)
+        return _MISS
 
 
 def _prune(root: Path, keep: Path, now: float | None = None) -> None:

@@ -225,3 +225,21 @@ def test_the_runner_shares_the_dataset_between_reports(data, tmp_path, monkeypat
     jobs = reports.run_portfolio(path, out, jobs=1, progress=False, force=True, cache=False)
     assert [j.status for j in jobs] == ["ok", "ok"]
     assert (out / "first_seen.csv").read_text().startswith("-1,-1,4,,")   # cache=False: no shared results
+
+
+def test_reports_starting_together_load_once(data, root):
+    """The second report waits for the first one's result instead of loading the same data again."""
+    import threading
+    calls = []
+
+    def slow(path):
+        calls.append(path)
+        time.sleep(0.5)
+        return dataset._load_dataset(path)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(cache.shared_dataset(str(data), slow))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and [len(d.elements) for d in got] == [4, 4, 4]
