@@ -252,6 +252,7 @@ def _verdict(ed: Edition, got: dict[str, float], klass: str, unsure: tuple[str, 
     missing = [c for c in ed.criteria if c.id not in got]
     zeros = [c for c in ed.criteria if got.get(c.id) == 0]
     provisional = not thr_conf
+    zero_rule_unsure = False
     if missing and ed.all_criteria_scored:
         status = "insufficient_data"
         vi.append("Thiếu điểm " + ", ".join(c.short("vi") for c in missing))
@@ -260,16 +261,20 @@ def _verdict(ed: Edition, got: dict[str, float], klass: str, unsure: tuple[str, 
         status = "met"
         if zeros and ed.no_zero:
             status = "not_met"
-            provisional |= ed.no_zero_confirmed is not True
+            zero_rule_unsure = ed.no_zero_confirmed is not True
             vi += [f"{c.short('vi')} đạt 0 điểm" for c in zeros]
             en += [f"{c.short('en')} scored 0" for c in zeros]
         if total < threshold:
             status = "not_met"
             vi.append(f"Tổng {total:g} < {threshold}")
             en.append(f"Total {total:g} < {threshold}")
-    if provisional:
+    if provisional:  # the pass mark itself is not confirmed
         vi.append(f"ngưỡng {threshold} điểm cho loại '{klass}' chưa được xác nhận")
         en.append(f"pass mark {threshold} for class '{klass}' not confirmed")
+    if zero_rule_unsure:  # the verdict rests on the rule "no criterion at 0", which is not confirmed
+        provisional = True
+        vi.append("quy tắc không tiêu chí nào 0 điểm chưa được xác nhận")
+        en.append("the rule that no criterion may score 0 is not confirmed")
     other = _other_threshold(ed, klass) if unsure else None
     if other is not None and status != "insufficient_data" and not (zeros and ed.no_zero) \
             and min(threshold, other) <= total < max(threshold, other):

@@ -198,7 +198,10 @@ def test_charts(dataset):
     fig = plots.district_comparison(vals, "stunting_u5", "2020")
     assert len(fig.axes[0].get_yticklabels()) == 9
     fig = plots.criterion_heatmap(dataset.scores, 2020, register.units(2020))
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][0] == "Tiêu chí 1"
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][0] == "TC 1"  # the key names it
+    assert fig.btchild_key.iloc[0].tolist() == ["Tiêu chí 1", "Nguồn lực thực hiện quyền trẻ em"]
+    cells = [t.get_text() for t in fig.axes[0].texts]
+    assert len(cells) == 9 * 13 and all(c.isdigit() for c in cells)  # a share (%) written in every cell
     fig = plots.completeness_chart(dataset.submission_dates, ["2015", "2016"])
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert sum(heights) == pytest.approx(100 * 2)  # percentages of the reports due

@@ -111,14 +111,13 @@ def test_a_verdict_resting_on_an_unconfirmed_no_zero_rule_is_provisional():
     assert standard._verdict(E19, got, "con_lai")["provisional"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="standard._verdict: when only the no-zero rule is unconfirmed, the reason "
-                                       "given is that the pass mark is unconfirmed (issue 17, reported to the lead)")
 def test_the_reason_names_the_unconfirmed_no_zero_rule_not_the_pass_mark():
     ed = dataclasses.replace(E19, no_zero_confirmed=False)
     got = got19(1000)
     got["2019.C07"] = 0.0
     v = standard._verdict(ed, got, "con_lai")
     assert "pass mark 850" not in v["reasons_en"]   # 850 for con_lai is confirmed in the 2019 edition
+    assert v["provisional"] and "no criterion may score 0 is not confirmed" in v["reasons_en"]
 
 
 def test_missing_criterion_allowed_when_the_edition_does_not_require_all():
