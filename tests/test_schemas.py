@@ -39,3 +39,10 @@ def test_an_edition_without_its_pass_marks_is_refused():
     del data["pass_rule"]["min_total_by_class"]
     with pytest.raises(EditionError, match=r"pass_rule → min_total_by_class: Field required"):
         schemas.check("editions/cfc_2019.yaml", data, schemas.EditionSpec, EditionError)
+
+
+def test_every_label_is_a_pair_of_texts_in_vietnamese_and_english():
+    labels = load_yaml("labels.yaml")
+    bad = {k: v for k, v in labels.items()
+           if not (isinstance(v, dict) and set(v) == {"vi", "en"} and all(isinstance(t, str) and t for t in v.values()))}
+    assert not bad
