@@ -27,7 +27,7 @@ from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_html, escape_md, write_excel
 from .periods import Period, parse_period
-from .registry import element, indicator, plan_indicators
+from .registry import element, elements, indicator, plan_indicators
 from .style import check_lang, label
 from .trends import rank
 
@@ -261,9 +261,15 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "vi", limit: int = 50)
     return pd.DataFrame({
         label("col_file", lang): [Path(str(f)).name for f in q["file"]], label("col_sheet", lang): q["sheet"].to_numpy(),
         label("col_row", lang): q["row"].to_numpy(), label("col_column", lang): q["column"].to_numpy(), label("commune", lang): who,
-        label("period", lang): q["period"].to_numpy(), label("col_element", lang): q["element"].to_numpy(),
+        label("period", lang): q["period"].to_numpy(), label("col_element", lang): [element_label(e, lang) for e in q["element"]],
         label("col_value", lang): q["value"].to_numpy(), label("col_reason", lang): q[f"reason_{lang}"].to_numpy(),
     })
+
+
+def element_label(value: object, lang: str = "vi") -> str:
+    """A data element's label in ``lang`` for its id; anything else (a heading the file had) as it is."""
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return element(text).label(lang) if text in elements() else text
 
 
 def show(df: pd.DataFrame, lang: str = "vi", **kw):
