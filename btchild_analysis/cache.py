@@ -202,7 +202,7 @@ def memo(key: str, name: str, compute: Callable[[], T], root: Path | None = None
     if found is not _MISS:
         return found  # type: ignore[return-value]
     try:
-        lock = FileLock(str(entry / ".lock"), timeout=LOCK_TIMEOUT)
+        lock = FileLock(str(entry / f".{name}.lock"), timeout=LOCK_TIMEOUT)   # one per result: nestable
         lock.acquire()
     except (OSError, Timeout) as exc:
         log.warning("btchild: shared results not used (%s); computing in this report", exc)
@@ -283,3 +283,38 @@ def shared_dataset(path: str | Path | list | None, load: Callable[[Any], T]) -> 
             return False
 
     return memo(key, DATASET_FILE, compute, root, check=unchanged)
+
+
+def shared_result(path: str | Path | list | None, name: str, compute: Callable[[], T], **args: Any) -> T:
+    """A result derived from the data at ``path`` (e.g. an indicator table), shared like the dataset.
+
+    Stored beside the dataset under the same key (so changed data or code recompute it), in a file
+    named by ``name`` and a hash of ``args``: pass every argument ``compute`` depends on.
+
+    >>> import os; os.environ.pop(ENV, None) and None
+    >>> shared_result(None, "answer", lambda: 42, which=["stunting_u5"])
+    42
+
+    Parameters
+    ----------
+    path : folder, file, list of files, or None
+        The ``data`` the result is computed from (as given to ``load_dataset``).
+    name : str
+        A Python identifier naming the result (``indicators``).
+    compute : callable
+        Makes the result when it is not stored yet.
+    **args
+        What else the result depends on (JSON-serialisable, e.g. ``which=[...]``, ``vintage=2020``).
+    """
+    if not name.isidentifier():
+        raise ValueError(f"shared_result: name {name!r} is not a Python identifier")
+    root = cache_dir()
+    if root is None:
+        return compute()
+    try:
+        key = dataset_key(path)
+    except (BtchildError, OSError) as exc:
+        log.warning("btchild: shared results not used (%s); computing in this report", exc)
+        return compute()
+    digest = hashlib.sha256(json.dumps(args, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    return memo(key, f"{name}-{digest[:20]}.pkl", compute, root, check=lambda: dataset_key(path) == key)

@@ -243,3 +243,27 @@ def test_reports_starting_together_load_once(data, root):
     for t in threads:
         t.join()
     assert len(calls) == 1 and [len(d.elements) for d in got] == [4, 4, 4]
+
+
+def test_a_derived_result_is_shared_per_arguments_and_follows_the_data(data, root):
+    from btchild_analysis import indicators
+    calls = []
+
+    def table(which):
+        calls.append(which)
+        return indicators.compute_all(dataset.load_dataset(str(data)).all_elements(), which=which)
+    first = cache.shared_result(str(data), "indicators", lambda: table(["stunting_u5"]), which=["stunting_u5"])
+    again = cache.shared_result(str(data), "indicators", lambda: table(["stunting_u5"]), which=["stunting_u5"])
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again, first)
+    # 155 + 107 stunted of 776 + 590 measured in the province: 262 / 1366 = 19.18 %
+    prov = first[(first["level"] == "province") & (first["indicator"] == "stunting_u5")]
+    assert prov["numerator"].tolist() == [262] and prov["denominator"].tolist() == [1366]
+    cache.shared_result(str(data), "indicators", lambda: table(["child_friendly_commune"]), which=["child_friendly_commune"])
+    assert len(calls) == 2                                              # other arguments: another result
+    sub = data / "submissions.csv"
+    sub.write_text(sub.read_text(encoding="utf-8") + "28756,2020,u5_weighed,790\n", encoding="utf-8")
+    cache.shared_result(str(data), "indicators", lambda: table(["stunting_u5"]), which=["stunting_u5"])
+    assert len(calls) == 3                                              # changed data: recomputed
+    with pytest.raises(ValueError, match="identifier"):
+        cache.shared_result(str(data), "../x", lambda: 1)
