@@ -24,6 +24,8 @@ from .registry import indicator
 from .style import DIV_CMAP, NOTICE_KEY, SEQ_CMAP, STATUS_COLOURS, add_notices, label
 
 NO_DATA_COLOUR = "#F2F2F2"
+#: Above this many units (a national map) communes are not labelled: the interactive map names them.
+LABEL_LIMIT = 1500
 NO_CHANGE_COLOUR = "#D4D4D4"
 EDGE = "#666666"
 #: Hatches that keep classes apart where colours alone would not (and apart from empty background).
@@ -75,6 +77,9 @@ def _labels(ax, g, lang: str, schematic: bool, district: str | None, fontsize: f
     if not schematic:  # the scale bar first, so that no commune label covers it
         map_parts.scale_bar(ax, lang)
         obstacles += [t for t in ax.texts if t.get_gid() == map_parts.SCALEBAR_GID]
+    if len(g) > LABEL_LIMIT:  # a national map: numbers would be unreadable (and placing them is quadratic)
+        ax.figure.btchild_unlabelled = True
+        return
     key = map_parts.numbered(g)
     order = dict(zip(key["code"], key["number"]))
     province = len(g) > map_parts.NAME_LIMIT
@@ -94,7 +99,8 @@ def _finish(fig, ax, g, title: str, lang: str, geo, synthetic: bool, district: s
                     textcoords="offset points", ha="center", va="bottom", fontsize=8.5, style="italic",
                     color="#7A0019", gid="schematic-note")
     _labels(ax, g, lang, schematic, district, fontsize)
-    fig.btchild_key = map_parts.key_table(g, None, lang)
+    unlabelled = getattr(fig, "btchild_unlabelled", False)
+    fig.btchild_key = None if unlabelled else map_parts.key_table(g, None, lang)
     if notices:
         notes = add_notices(fig, lang, synthetic=synthetic, source=boundaries.source_text(geo, lang),
                             missing=geo.attrs.get("missing"))

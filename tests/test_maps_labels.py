@@ -157,3 +157,13 @@ def test_units_without_boundary_are_named(boundary_file, tmp_path):
     fig = maps.status_map(pd.DataFrame(columns=["commune_code", "year", "status"]), 2015, out, lang="en")
     assert "No boundary (1): 28756" in getattr(fig, NOTICE_KEY)
     assert len(commune_labels(fig.axes[0])) == 163
+
+
+def test_above_the_label_limit_a_map_carries_no_labels_and_no_key(assessment, monkeypatch):
+    """A national map (thousands of units) is not numbered: placing labels grows quadratically."""
+    monkeypatch.setattr(maps, "LABEL_LIMIT", 100)
+    fig = maps.status_map(assessment, 2020, B.schematic(2020), lang="en")
+    assert commune_labels(fig.axes[0]) == [] and fig.btchild_key is None
+    monkeypatch.setattr(maps, "LABEL_LIMIT", 157)
+    fig = maps.status_map(assessment, 2020, B.schematic(2020), lang="en")
+    assert len(commune_labels(fig.axes[0])) == 157
