@@ -28,7 +28,7 @@ lab: $(STAMP)
 # Run it after changing a dependency, then `make test`, and commit both if the tests pass.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v btchild > $(VENV)/freeze.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -e btchild -e " @ " > $(VENV)/freeze.txt
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra lab --python-version "$$($(BIN)/python -c 'import platform; print(platform.python_version())')" \
 		-c $(VENV)/freeze.txt --no-annotate --no-header -o $(VENV)/constraints.new
 	(echo "# Versions the tests passed with (make lock refreshes it; see README). Used as pip constraints by make."; \
