@@ -20,6 +20,7 @@ from PIL import Image
 from IPython.display import HTML, Markdown, display
 
 from . import register
+from .dataset import load_dataset
 from .io import load_submissions
 from .messages import period_words
 from .fmt import date as fmt_date
@@ -466,3 +467,18 @@ def table(df: pd.DataFrame, key: str, lang: str = "vi", output_dir: str | Path =
     """Show a table on the page with its CSV download beside it (see :func:`show` and :func:`download`)."""
     display(show(df, lang))
     display(Markdown(download(df, output_dir, report_name, key, ds, lang)))
+
+
+def begin(kind: str, data: object, period: object, district: str | None = None, lang: str = "vi"):
+    """Open a report page: load the data, show the title, the source (or the synthetic warning) and the
+    reporting window; return the dataset and the district's code (None for the province).
+
+    ``kind`` is one of the report titles of ``labels.yaml`` (``status``, ``trends``, ``report``,
+    ``quality``, ``anthropometry``).
+    """
+    setup_figures()
+    ds = load_dataset(data)
+    code = district_code(district, period)
+    display(Markdown(title(kind, period, district, lang)))
+    display(Markdown(source_block(ds, period, lang)))
+    return ds, code

@@ -36,13 +36,8 @@ from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import boundaries as bnd
 from btchild_analysis import indicators, interactive, maps, messages, plots, register, sections, targets
-from btchild_analysis.dataset import load_dataset
 
-sections.setup_figures()
-ds = load_dataset(data)
-code = sections.district_code(district, period)
-display(Markdown(sections.title("status", period, district, lang)))
-display(Markdown(sections.source_block(ds, period, lang)))
+ds, code = sections.begin("status", data, period, district, lang)
 
 # %%
 assessment = ds.assessment()

@@ -37,15 +37,10 @@ from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
 from btchild_analysis import indicators, maps, messages, plots, sections, trends
-from btchild_analysis.dataset import load_dataset
 from btchild_analysis.registry import plan_indicators
 
-sections.setup_figures()
-ds = load_dataset(data)
-code = sections.district_code(district, period)
+ds, code = sections.begin("trends", data, period, district, lang)
 end = sections.period_of(period).year
-display(Markdown(sections.title("trends", period, district, lang)))
-display(Markdown(sections.source_block(ds, period, lang)))
 
 # %%
 vintage = sections.vintage_for(period)

@@ -33,13 +33,8 @@ report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / fil
 from IPython.display import Markdown, display
 
 from btchild_analysis import indicators, messages, plots, scorecard, sections
-from btchild_analysis.dataset import load_dataset
 
-sections.setup_figures()
-ds = load_dataset(data)
-code = sections.district_code(district, period)
-display(Markdown(sections.title("report", period, district, lang)))
-display(Markdown(sections.source_block(ds, period, lang)))
+ds, code = sections.begin("report", data, period, district, lang)
 values = indicators.compute_all(ds.all_elements())
 display(Markdown(messages.messages_markdown(messages.key_messages(
     values, None, ds.assessment(), ds.submission_dates, period, district, lang), lang)))

@@ -32,13 +32,9 @@ report_name: str = "04_data_quality"  # tên tệp của báo cáo / file stem o
 from IPython.display import Markdown, display
 
 from btchild_analysis import messages, plots, sections
-from btchild_analysis.dataset import load_dataset
 
-sections.setup_figures()
-ds = load_dataset(data)
+ds, _ = sections.begin("quality", data, period, None, lang)
 checked = sections.with_files(ds, files)
-display(Markdown(sections.title("quality", period, None, lang)))
-display(Markdown(sections.source_block(ds, period, lang)))
 display(Markdown(messages.messages_markdown(messages.key_messages(dates=ds.submission_dates, period=period, lang=lang), lang)))
 
 # %%

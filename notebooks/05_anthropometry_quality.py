@@ -38,15 +38,9 @@ from btchild_analysis import anthro_quality as aq
 from btchild_analysis import anthropometry as an
 from btchild_analysis import boundaries as bnd
 from btchild_analysis import indicators, interactive, maps, messages, sections
-from btchild_analysis.dataset import load_dataset
 
-sections.setup_figures()
-ds = load_dataset(data)
+ds, code = sections.begin("anthropometry", data, period, district, lang)
 synthetic = ds.synthetic
-code = sections.district_code(district, period)
-display(Markdown(f"# {aq.text('title', lang)} — {sections.area_name(district, period, lang)}, "
-                 f"{sections.period_text(period, lang)}"))
-display(Markdown(sections.source_block(ds, period, lang)))
 display(Markdown(aq.text("source", lang, ref=an.reference_source())))
 
 # %%
