@@ -21,6 +21,7 @@ import pandas as pd
 from . import register
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
+from .headings import is_blank, parse_date
 from .io import QUARANTINE_COLUMNS, detect_encoding, normalise_code, parse_number
 from .periods import Period, parse_period
 
@@ -103,41 +104,6 @@ def _table(cells: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame | None:
             out.attrs["headings"] = heads
             return out.reset_index(drop=True)
     return None
-
-
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
-_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?\s*$")
-
-
-def parse_date(v: object) -> tuple[dt.date | None, bool]:
-    """A date as officials write it: ``dd/mm/yyyy`` (also ``-`` or ``.``), ISO, or an Excel date cell.
-
-    Returns (date or None, readable): an empty cell is (None, True), a bad one (None, False).
-
-    >>> parse_date("05/06/2024"), parse_date("31/02/2024"), parse_date("")
-    ((datetime.date(2024, 6, 5), True), (None, False), (None, True))
-    """
-    if _blank(v):
-        return None, True
-    if isinstance(v, (dt.datetime, pd.Timestamp)):
-        return v.date(), True
-    if isinstance(v, dt.date):
-        return v, True
-    s = str(v)
-    m = _DMY.match(s)
-    d, mo, y = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (None, None, None)
-    if not m and (m := _ISO.match(s)):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not m:
-        return None, False
-    try:
-        return dt.date(y, mo, d), True
-    except ValueError:
-        return None, False
 
 
 class _Marks:
@@ -257,7 +223,7 @@ def _dates64(c: _Col) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _number(v: object) -> float:
-    return np.nan if _blank(v) or parse_number(v)[0] is None else float(parse_number(v)[0])
+    return np.nan if is_blank(v) or parse_number(v)[0] is None else float(parse_number(v)[0])
 
 
 def _check(raw: pd.DataFrame, heads: dict, period, commune, today: dt.date, known_units, files) -> MeasurementSet:
@@ -265,8 +231,8 @@ def _check(raw: pd.DataFrame, heads: dict, period, commune, today: dt.date, know
     n = len(raw)
     mk = _Marks(n)
     col = {f: _Col(raw[f].to_numpy(dtype=object)) for f in FIELDS}
-    shown = {f: c.map(lambda v: "" if _blank(v) else str(v).strip()) for f, c in col.items()}
-    empty = {f: c.map(_blank, bool) for f, c in col.items()}
+    shown = {f: c.map(lambda v: "" if is_blank(v) else str(v).strip()) for f, c in col.items()}
+    empty = {f: c.map(is_blank, bool) for f, c in col.items()}
     # commune and period
     codes = col["commune_code"].map(normalise_code)
     if commune:
@@ -274,7 +240,7 @@ def _check(raw: pd.DataFrame, heads: dict, period, commune, today: dt.date, know
     mk.mark(pd.isna(codes), "no_commune", "commune_code")
     mk.mark(col["commune_code"].map(lambda v: str(normalise_code(v)).startswith("!"), bool) & ~empty["commune_code"],
             "bad_code", "commune_code", shown["commune_code"])
-    per = col["period"].map(lambda v: "" if _blank(v) else str(_try_period(v)))
+    per = col["period"].map(lambda v: "" if is_blank(v) else str(_try_period(v)))
     if period is not None:
         per = np.where(empty["period"], str(parse_period(period)), per)
     mk.mark(per == "!", "bad_period", "period", shown["period"])
@@ -360,7 +326,7 @@ def _annual_of(d: dt.date) -> Period:
 
 
 def _sex_code(v: object) -> int | None:
-    if _blank(v):
+    if is_blank(v):
         return None
     k = _key(str(v).removesuffix(".0"))
     for code, names in rules()["sex_values"].items():
@@ -371,7 +337,7 @@ def _sex_code(v: object) -> int | None:
 
 def _coded(v: object, table: dict) -> str | None:
     """``""`` for an empty cell, the code for a known value, None for an unknown one."""
-    if _blank(v):
+    if is_blank(v):
         return ""
     k = _key(str(v).removesuffix(".0"))
     for code, names in table.items():
@@ -419,7 +385,7 @@ def _quarantine(rec: pd.DataFrame, raw: pd.DataFrame, mk: _Marks, heads: dict) -
     out = pd.DataFrame({
         "file": rec["file"].to_numpy()[bad], "sheet": rec["sheet"].to_numpy()[bad], "row": rec["row"].to_numpy()[bad],
         "column": [heads.get((f, c), c) for f, c in zip(rec["file"].to_numpy()[bad], mk.column[bad])],
-        "commune_code": [c if isinstance(c, str) and not c.startswith("!") else ("" if _blank(r) else str(r))
+        "commune_code": [c if isinstance(c, str) and not c.startswith("!") else ("" if is_blank(r) else str(r))
                          for c, r in zip(rec["commune_code"].to_numpy()[bad], raw["commune_code"].to_numpy()[bad])],
         "commune_name": "", "period": rec["period"].to_numpy()[bad], "element": "",
         "value": mk.value[bad], "reason": mk.reason[bad]})

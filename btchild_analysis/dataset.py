@@ -18,14 +18,16 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from . import io, register, standard
 from ._resources import load_yaml
 from .errors import BtchildError, SubmissionError
-from .periods import parse_period
+from .fmt import date as fmt_date
+from .headings import parse_date
+from .periods import parse_period, period_order
+from .style import label
 from .sample import sample_dir
 
 DESCRIPTOR = "datapackage.yaml"
@@ -102,7 +104,7 @@ class Dataset:
         """Periods with accepted submissions, in time order (``2015H1`` before ``2015``)."""
         if self.elements is None or self.elements.empty:
             return []
-        return sorted(self.elements["period"].astype(str).unique(), key=lambda p: (int(p[:4]), len(p) == 4))
+        return sorted(self.elements["period"].astype(str).unique(), key=period_order)
 
     def years(self) -> list[int]:
         """Years with annual submissions or score sheets."""
@@ -122,10 +124,8 @@ class Dataset:
 
     def source_line(self, lang: str = "vi") -> str:
         """One line naming the data: source and as-of date (plain text; escape it for HTML)."""
-        as_of = _date_text(self.as_of, lang)
-        if lang == "vi":
-            return f"Nguồn số liệu: {self.title or self.source}" + (f", cập nhật đến {as_of}" if as_of else "")
-        return f"Source: {self.title or self.source}" + (f", as of {as_of}" if as_of else "")
+        as_of = f", {label('as_of', lang)} {fmt_date(self.as_of, lang)}" if self.as_of else ""
+        return f"{label('data_source', lang)}: {self.title or self.source}{as_of}"
 
     # ------------------------------------------------------------------ derived tables
     def assessment(self, transitional: str | None = None) -> pd.DataFrame:
@@ -226,14 +226,6 @@ def _newest_date(files: list[Path]) -> str:
     return dt.date.fromtimestamp(max(times)).isoformat() if times else ""
 
 
-def _date_text(iso: str, lang: str) -> str:
-    try:
-        d = dt.date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
-
-
 # ---------------------------------------------------------------------- finding the parts
 
 def _head_cells(path: Path, rows: int = 30) -> set[str]:
@@ -317,21 +309,6 @@ def _read_small_table(path: Path, columns: dict[str, str], needed: list[str]) ->
     return table
 
 
-def _parse_date(v: object) -> str | None:
-    """``dd/mm/yyyy``, ``yyyy-mm-dd`` or an Excel date → ISO text; None when empty; ``"!"`` when bad."""
-    if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()):
-        return None
-    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
-        return pd.Timestamp(v).date().isoformat()
-    s = str(v).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return dt.datetime.strptime(s, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return "!"
-
-
 def read_arrivals(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The arrival log (``commune_code, period, submitted_on``) and the rows it could not use."""
     good, bad = [], []
@@ -339,7 +316,8 @@ def read_arrivals(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
         t = _read_small_table(path, _ARRIVAL_COLUMNS, ["commune_code", "period", "submitted_on"])
         for i, code, per, day in zip(t.index + 1, t["commune_code"], t["period"], t["submitted_on"]):
             c = io.normalise_code(code)
-            d = _parse_date(day)
+            day_parsed, readable = parse_date(day)
+            d = day_parsed.isoformat() if day_parsed else (None if readable else "!")
             try:
                 p = str(parse_period(per))
             except BtchildError:

@@ -9,6 +9,7 @@ import matplotlib.ticker as mticker
 
 from .fmt import is_missing, number
 from .fmt import op as fmt_op
+from .periods import parse_period
 from .style import check_lang
 
 def num(value: float | None, lang: str = "vi", decimals: int = 1, sign: bool = False) -> str:
@@ -47,18 +48,10 @@ def period_label(period: object, lang: str = "vi") -> str:
     >>> period_label("2015H1", "vi"), period_label("2015H1", "en"), period_label(2015, "vi")
     ('6 tháng đầu 2015', '2015 H1', '2015')
     """
-    from .periods import parse_period
     p = parse_period(period)
     if p.kind == "A":
         return str(p.year)
     return f"6 tháng đầu {p.year}" if check_lang(lang) == "vi" else f"{p.year} H1"
-
-
-def period_order(period: object) -> tuple[int, int]:
-    """Sort key putting a year's first half before the whole year: ``2015H1`` < ``2015`` < ``2016H1``."""
-    from .periods import parse_period
-    p = parse_period(period)
-    return p.year, 0 if p.kind == "H1" else 1
 
 
 def set_alt(fig, text: str) -> str:

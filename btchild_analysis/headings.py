@@ -5,10 +5,12 @@ taken from a report title, never from a date line, a legal reference, a school y
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from . import register
 from ._resources import load_yaml
@@ -69,6 +71,37 @@ def is_total_label(cell: object) -> bool:
 def is_blank(v: object) -> bool:
     """None, NaN or a string of spaces."""
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?\s*$")
+
+
+def parse_date(v: object) -> tuple[dt.date | None, bool]:
+    """A date as officials write it: ``dd/mm/yyyy`` (also ``-`` or ``.``), ISO, or an Excel date cell.
+
+    Returns (date or None, readable): an empty cell is (None, True), a bad one (None, False).
+
+    >>> parse_date("05/06/2024"), parse_date("31/02/2024"), parse_date("")
+    ((datetime.date(2024, 6, 5), True), (None, False), (None, True))
+    """
+    if is_blank(v):
+        return None, True
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date(), True
+    if isinstance(v, dt.date):
+        return v, True
+    s = str(v)
+    m = _DMY.match(s)
+    d, mo, y = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (None, None, None)
+    if not m and (m := _ISO.match(s)):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not m:
+        return None, False
+    try:
+        return dt.date(y, mo, d), True
+    except ValueError:
+        return None, False
 
 
 _WARD = re.compile(r"^\s*(?:p|f|phuong|ph)\s*[.\-]?\s*0*(\d{1,2})\s*$", re.I)

@@ -23,6 +23,8 @@ from typing import Iterator, Mapping
 
 import pandas as pd
 
+from .register import fold
+
 #: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$")
@@ -102,6 +104,15 @@ def write_csv(path: str | Path, df: pd.DataFrame, comment: str | None = None) ->
             # CRLF (RFC 4180): a lone CR inside a cell is then quoted instead of splitting the line
             csv_safe(df).to_csv(fh, index=False, lineterminator="\r\n")
     return Path(path)
+
+
+def slug(text: str) -> str:
+    """File-name form of a report name: lower-case ASCII letters, digits and ``_``.
+
+    >>> slug("01 Trạng thái — Ba Tri 2024H1")
+    '01_trang_thai_ba_tri_2024h1'
+    """
+    return re.sub(r"[^a-z0-9]+", "_", fold(str(text))).strip("_")[:120]
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")

@@ -98,3 +98,13 @@ def due_next(today: dt.date | None = None) -> Period:
     kinds = load_yaml("plan.yaml")["reporting"]
     ahead = [Period(year, kind) for year in (today.year, today.year + 1) for kind in kinds]
     return min((p for p in ahead if p.deadline > today), key=lambda p: p.deadline)
+
+
+def period_order(period: object) -> tuple[int, int]:
+    """Sort key putting a year's first half before the whole year: ``2015H1`` < ``2015`` < ``2016H1``.
+
+    >>> sorted(["2016", "2015", "2016H1", "2015H1"], key=period_order)
+    ['2015H1', '2015', '2016H1', '2016']
+    """
+    p = parse_period(period)
+    return p.year, 0 if p.kind == "H1" else 1

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import register
 from ._resources import DATA
 from .errors import PeriodError, RegisterError, RunSpecError
+from .outputs import slug
 from .periods import due_next, parse_period
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,15 +228,6 @@ def _fill(template: str, values: dict, where: str) -> str:
     if "{" in filled or "}" in filled:
         raise RunSpecError(f"{where}: unbalanced braces in '{template}'")
     return filled
-
-
-def slug(text: str) -> str:
-    """File-name form of a report name: lower-case ASCII letters, digits and ``_``.
-
-    >>> slug("01 Trạng thái — Ba Tri 2024H1")
-    '01_trang_thai_ba_tri_2024h1'
-    """
-    return re.sub(r"[^a-z0-9]+", "_", register.fold(text)).strip("_")[:120]
 
 
 def _absolute(value: object) -> object:

@@ -26,8 +26,8 @@ from .messages import period_words
 from .fmt import date as fmt_date
 from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
-from .outputs import escape_html, escape_md, write_excel
-from .periods import Period, parse_period
+from .outputs import escape_html, escape_md, slug, write_excel
+from .periods import Period, parse_period, period_order
 from .registry import element, elements, indicator, plan_indicators
 from .style import check_lang, label
 from .trends import rank
@@ -340,13 +340,9 @@ def vintage_for(period: object) -> str:
     return register.vintage_of(str(period_of(period)))
 
 
-def _slug(text: object) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in register.fold(str(text))).strip("_") or "bao_cao"
-
-
 def output_path(output_dir: str | Path, report_name: str, suffix: str) -> Path:
     """Where a report writes an attachment: ``OUTPUT_DIR/<report name>_<suffix>`` (names made safe)."""
-    return Path(output_dir) / f"{_slug(report_name)}_{suffix}"
+    return Path(output_dir) / f"{slug(report_name) or 'bao_cao'}_{suffix}"
 
 
 def link(path: str | Path, lang: str = "vi") -> str:
@@ -360,7 +356,7 @@ def download(df: pd.DataFrame, output_dir: str | Path, report_name: str, key: st
     """Write a table beside the page as CSV (marked synthetic when it is) and return the link to it."""
     from .outputs import write_csv
 
-    path = output_path(output_dir, report_name, f"{_slug(key)}.csv")
+    path = output_path(output_dir, report_name, f"{slug(key) or 'bao_cao'}.csv")
     write_csv(path, df, comment=label("synthetic_notice", lang) if ds is not None and ds.synthetic else None)
     return link(path, lang)
 
@@ -384,7 +380,7 @@ def write_quarantine(ds, path: str | Path, lang: str = "vi") -> Path:
 def arrival_periods(ds) -> list[str]:
     """Periods of the arrival log in time order (``2015H1`` before ``2015``)."""
     per = ds.submission_dates["period"].astype(str).unique()
-    return sorted(per, key=lambda p: (int(p[:4]), len(p) == 4))
+    return sorted(per, key=period_order)
 
 
 def outlier_rows(ds, period: object, lang: str = "vi") -> pd.DataFrame:

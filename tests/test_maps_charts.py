@@ -6,7 +6,8 @@ import pytest
 
 from btchild_analysis import indicators as I
 from btchild_analysis import plots
-from btchild_analysis.figure_text import num, op_text, period_label, period_order
+from btchild_analysis.figure_text import num, op_text, period_label
+from btchild_analysis.periods import period_order
 
 
 @pytest.fixture(scope="module")
