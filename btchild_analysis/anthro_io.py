@@ -39,16 +39,17 @@ def rules() -> dict:
     return load_yaml("anthropometry.yaml")
 
 
-def _key(text: object) -> str:
+def heading_key(text: object) -> str:
+    """A heading of a measurement file folded for matching (no accents, punctuation as spaces)."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", register.fold(str(text))).split())
 
 
 def _role(cell: object) -> str | None:
     if not isinstance(cell, str):
         return None
-    k = _key(cell)
+    k = heading_key(cell)
     for role, names in rules()["columns"].items():
-        if k in {_key(n) for n in names}:
+        if k in {heading_key(n) for n in names}:
             return role
     return None
 
@@ -328,9 +329,9 @@ def _annual_of(d: dt.date) -> Period:
 def _sex_code(v: object) -> int | None:
     if is_blank(v):
         return None
-    k = _key(str(v).removesuffix(".0"))
+    k = heading_key(str(v).removesuffix(".0"))
     for code, names in rules()["sex_values"].items():
-        if k in {_key(x) for x in names}:
+        if k in {heading_key(x) for x in names}:
             return int(code)
     return None
 
@@ -339,9 +340,9 @@ def _coded(v: object, table: dict) -> str | None:
     """``""`` for an empty cell, the code for a known value, None for an unknown one."""
     if is_blank(v):
         return ""
-    k = _key(str(v).removesuffix(".0"))
+    k = heading_key(str(v).removesuffix(".0"))
     for code, names in table.items():
-        if k in {_key(x) for x in names}:
+        if k in {heading_key(x) for x in names}:
             return str(code)
     return None
 

@@ -21,12 +21,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import io, register, standard
+from . import io, standard
 from ._resources import load_yaml
 from .errors import BtchildError, SubmissionError
 from .fmt import date as fmt_date
-from .headings import parse_date
+from .anthro_io import heading_key
+from .headings import fold_key, parse_date
 from .periods import parse_period, period_order
+from .validation import reason_text
 from .style import label
 from .sample import sample_dir
 
@@ -44,8 +46,8 @@ _CLASS_HEADS = {"class", "loai xa", "phan loai", "phan loai xa"}
 def _measurement_heads() -> tuple[set[str], set[str]]:
     """Headings of a list of children measured: (sex or date of birth) and (weight or height)."""
     cols = load_yaml("anthropometry.yaml")["columns"]
-    norm = lambda names: {" ".join(n.replace("_", " ").split()) for n in names}
-    return norm(cols["sex"] + cols["birth_date"]), norm(cols["weight_kg"] + cols["lenhei_cm"])
+    return ({heading_key(n) for n in cols["sex"] + cols["birth_date"]},
+            {heading_key(n) for n in cols["weight_kg"] + cols["lenhei_cm"]})
 
 
 class DatasetError(BtchildError):
@@ -251,7 +253,7 @@ def _head_cells(path: Path, rows: int = 30) -> set[str]:
         for line in text.splitlines()[:rows]:
             sep = max([",", ";", "\t"], key=line.count)
             cells.extend(line.split(sep))
-    return {" ".join(register.fold(str(c)).replace("_", " ").split()) for c in cells
+    return {fold_key(c) for c in cells
             if isinstance(c, str) and c.strip()}
 
 
@@ -265,7 +267,8 @@ def classify(path: str | Path) -> str:
     """
     heads = _head_cells(Path(path))
     who, size = _measurement_heads()
-    if heads & who and heads & size:
+    keys = {heading_key(h) for h in heads}  # folded as the measurement reader folds them
+    if keys & who and keys & size:
         return "measurements"
     if heads & _ARRIVAL_HEADS:
         return "arrivals"
@@ -302,7 +305,7 @@ _CLASS_COLUMNS = {"commune code": "commune_code", "ma xa": "commune_code", "year
 def _read_small_table(path: Path, columns: dict[str, str], needed: list[str]) -> pd.DataFrame:
     """A small table (arrival log, class list) read within the loader's limits, headings mapped."""
     table = io.read_table(path, header_words=set(columns))
-    table.columns = [columns.get(" ".join(register.fold(str(c)).replace("_", " ").split()), str(c)) for c in table.columns]
+    table.columns = [columns.get(fold_key(c), str(c)) for c in table.columns]
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise SubmissionError(f"{path}: missing column(s) {', '.join(missing)}")
@@ -328,19 +331,12 @@ def read_arrivals(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
             if reason:
                 bad.append({"file": str(path), "sheet": "", "row": i, "column": reason[1], "commune_code": str(code),
                             "commune_name": "", "period": str(per), "element": "", "value": str(reason[2]),
-                            "reason": reason[0], "reason_vi": _ARRIVAL_REASONS[reason[0]][0].format(v=reason[2]),
-                            "reason_en": _ARRIVAL_REASONS[reason[0]][1].format(v=reason[2])})
+                            "reason": reason[0], "reason_vi": reason_text(reason[0], "vi", reason[2]),
+                            "reason_en": reason_text(reason[0], "en", reason[2])})
             else:
                 good.append((c, p, d or ""))
     dates = pd.DataFrame(good, columns=["commune_code", "period", "submitted_on"])
     return dates, pd.DataFrame(bad, columns=io.QUARANTINE_COLUMNS)
-
-
-_ARRIVAL_REASONS = {
-    "bad_code": ("Mã xã không hợp lệ: '{v}'", "Not a commune code: '{v}'"),
-    "bad_period": ("Kỳ báo cáo không hợp lệ: '{v}' (ví dụ 2015 hoặc 2015H1)", "Not a period: '{v}' (e.g. 2015 or 2015H1)"),
-    "bad_date": ("Ngày nộp không đọc được: '{v}' (ngày/tháng/năm)", "Date received not readable: '{v}' (dd/mm/yyyy)"),
-}
 
 
 def read_classes(paths: list[Path]) -> pd.DataFrame:

@@ -182,7 +182,8 @@ def parse_number(text: object) -> tuple[float | None, str | None]:
 
 # ----------------------------------------------------------------------------- validation
 
-def _reason_text(code: str, lang: str, value: object = "", period: object = "", hint: str = "") -> str:
+def reason_text(code: str, lang: str, value: object = "", period: object = "", hint: str = "") -> str:
+    """The quarantine reason ``code`` of ``data/reasons.yaml`` in ``lang``, its fields filled."""
     return load_yaml("reasons.yaml")[code][lang].format(value=value, period=period, hint=hint)
 
 
@@ -604,7 +605,7 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
     vi, en = [], []
     for key in zip(reasons, shown, per, hints):
         if key not in cache:
-            cache[key] = (_reason_text(key[0], "vi", *key[1:]), _reason_text(key[0], "en", *key[1:]))
+            cache[key] = (reason_text(key[0], "vi", *key[1:]), reason_text(key[0], "en", *key[1:]))
         vi.append(cache[key][0])
         en.append(cache[key][1])
     sheet_col = q["column"].to_numpy()
