@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from btchild_analysis.registry import elements
+from btchild_analysis.catalog import elements
 
 WORK = Path(__file__).resolve().parent / "_work"
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from btchild_analysis import anthropometry as A
-from btchild_analysis import register
+from btchild_analysis import admin_units
 
 
 def records(n: int, seed: int = 11) -> pd.DataFrame:
@@ -30,7 +30,7 @@ def records(n: int, seed: int = 11) -> pd.DataFrame:
     di = days.astype(int)
     h = np.round(lh.m[sex - 1, di] * (1 + lh.s[sex - 1, di] * rng.normal(-1, 1.1, n)), 1)
     w = np.round(wa.m[sex - 1, di] * np.exp(wa.s[sex - 1, di] * rng.normal(-0.7, 1.0, n)), 1)
-    codes = register.units("2024")["code"].to_numpy()
+    codes = admin_units.units("2024")["code"].to_numpy()
     return pd.DataFrame({"commune_code": codes[rng.integers(0, len(codes), n)], "period": "2024", "sex": sex,
                          "age_days": days, "age_months": days / 30.4375, "weight_kg": w, "lenhei_cm": h,
                          "measure": np.where(days < 731, "L", "H"), "oedema": False})

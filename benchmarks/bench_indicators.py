@@ -36,7 +36,7 @@ sys.path.insert(0, {here!r})
 import numpy as np, pandas as pd
 import _national
 from btchild_analysis import indicators as I
-from btchild_analysis.registry import elements
+from btchild_analysis.catalog import elements
 mode, n = sys.argv[1], int(sys.argv[2])
 units = _national.national_units(n)
 units = units.assign(commune_code=units["code"], name=units["code"], district_name=units["district_code"],

@@ -52,7 +52,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import Timed, fmt, goal, machine_line, memory_method_text, stats  # noqa: E402
 
-from btchild_analysis import register, reports  # noqa: E402
+from btchild_analysis import admin_units, reports  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -129,7 +129,7 @@ def scaling_spec(work: Path, k: int) -> Path:
     base = bundled_spec()
     defaults = {key: v for key, v in (base.get("defaults") or {}).items() if key in ("period", "data", "boundaries")}
     period = str(defaults.get("period") or "2024")
-    codes = register.districts(int(period[:4]))["district_code"].tolist()
+    codes = admin_units.districts(int(period[:4]))["district_code"].tolist()
     variants = [(c, lang) for lang in ("vi", "en") for c in codes][:k]
     runs = [{"name": f"scale_{c}_{lang}", "notebook": str(NOTEBOOKS / SCALING_NOTEBOOK),
              "params": {"district": c, "lang": lang}} for c, lang in variants]

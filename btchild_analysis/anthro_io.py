@@ -18,7 +18,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
 from .headings import is_blank, parse_date
@@ -41,7 +41,7 @@ def rules() -> dict:
 
 def heading_key(text: object) -> str:
     """A heading of a measurement file folded for matching (no accents, punctuation as spaces)."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", register.fold(str(text))).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", admin_units.fold(str(text))).split())
 
 
 def _role(cell: object) -> str | None:
@@ -351,7 +351,7 @@ def _check_units(codes: np.ndarray, per_str: np.ndarray, mk: _Marks, known_units
     ok = mk.ok
     bad = np.zeros(len(codes), bool)
     for per in set(per_str[ok]) - {""}:
-        units = known_units if known_units is not None else set(register.units(per)["code"])
+        units = known_units if known_units is not None else set(admin_units.units(per)["code"])
         sel = ok & (per_str == per)
         bad[sel] = ~pd.Series(codes[sel], dtype=object).isin(units).to_numpy()
     mk.mark(bad, "unknown_commune", "commune_code", codes.astype(object), per_str)

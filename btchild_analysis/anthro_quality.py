@@ -258,7 +258,7 @@ def compare_tallies(elements: pd.DataFrame, tallies: pd.DataFrame, lang: str = "
     ``elements`` from :func:`anthropometry.as_elements`; ``tallies`` long submissions (same period).
     The z column is the difference over its binomial standard error at the tally's rate.
     """
-    from . import register
+    from . import admin_units
 
     els = list(rules()["elements"])
     rec = elements[elements["element"].isin(els)].pivot_table(index=["commune_code", "period"], columns="element",
@@ -269,7 +269,7 @@ def compare_tallies(elements: pd.DataFrame, tallies: pd.DataFrame, lang: str = "
     i = 0 if lang == "vi" else 1
     names = {}
     for per in m["period"].unique():
-        names.update(register.units(per).set_index("code")["name"].to_dict())
+        names.update(admin_units.units(per).set_index("code")["name"].to_dict())
     out = {("Xã", "Commune")[i]: [names.get(c, c) for c in m["commune_code"]]}
     for num, den, lab in (("u5_stunted", "u5_measured", ("Thấp còi", "Stunting")),
                           ("u5_underweight", "u5_weighed", ("Nhẹ cân", "Underweight"))):

@@ -41,7 +41,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from ._resources import load_yaml
 from .anthro_io import FIELDS, RECORD_COLUMNS, MeasurementSet, SubmissionError, parse_date, read_measurements
 from .errors import BtchildError
@@ -266,7 +266,7 @@ def _cases(scored: pd.DataFrame) -> pd.DataFrame:
 def _hierarchy(periods: Iterable[str]) -> pd.DataFrame:
     rows = []
     for per in periods:
-        u = register.units(per)
+        u = admin_units.units(per)
         rows.append(pd.DataFrame({"period": per, "commune_code": u["code"], "commune_name": u["name"],
                                   "district_code": u["district_code"], "district_name": u["district_name"],
                                   "province_code": u["province_code"], "province_name": u["province_name"]}))

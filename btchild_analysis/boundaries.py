@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Polygon
 
-from . import register
+from . import admin_units
 from ._resources import load_yaml
 from .errors import BoundaryError
 
@@ -70,7 +70,7 @@ def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
     for col in gdf.columns:
         if col == "geometry" or gdf[col].dtype.kind not in "OUT":
             continue
-        share = 1 - len(register.match_names(gdf[col].astype(str).head(40), on=on).unmatched) / min(len(gdf), 40)
+        share = 1 - len(admin_units.match_names(gdf[col].astype(str).head(40), on=on).unmatched) / min(len(gdf), 40)
         if share > score:
             best, score = col, share
     return (best if score >= 0.3 else None), _district_field(gdf, best)
@@ -79,12 +79,12 @@ def _name_fields(gdf: pd.DataFrame, on) -> tuple[str | None, str | None]:
 def _district_field(gdf: pd.DataFrame, commune_field: str | None) -> str | None:
     """The column naming each feature's district: most values are district names and it holds more
     than one of them (a column with one value for every feature, e.g. the province, is never it)."""
-    keys = {register.district_key(n) for n in register.districts()["district_name"]}
+    keys = {admin_units.district_key(n) for n in admin_units.districts()["district_name"]}
     best, share = None, 0.5
     for col in gdf.columns:
         if col in ("geometry", commune_field) or gdf[col].dtype.kind not in "OUT":
             continue
-        vals = gdf[col].astype(str).map(register.district_key)
+        vals = gdf[col].astype(str).map(admin_units.district_key)
         hit = vals.isin(keys)
         if vals[hit].nunique() > 1 and hit.mean() > share:
             best, share = col, hit.mean()
@@ -102,7 +102,7 @@ def _read_any(path, encoding: str | None) -> gpd.GeoDataFrame:
     gdf = gpd.read_file(path, encoding="latin1")
 
     def fix(v):
-        return register.nfc(v.encode("latin1").decode(encoding)) if isinstance(v, str) else v
+        return admin_units.nfc(v.encode("latin1").decode(encoding)) if isinstance(v, str) else v
 
     gdf = gdf.rename(columns={c: fix(c) for c in gdf.columns if c != "geometry"})
     for col in gdf.columns:
@@ -125,7 +125,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
         Vintage of the polygons (the 2013 units by default).
     code_field, name_field, district_field : str, optional
         Columns to use; found automatically when not given (a column of GSO codes is preferred;
-        else commune names, matched within their district through :func:`register.match_names`).
+        else commune names, matched within their district through :func:`admin_units.match_names`).
     encoding : str, optional
         Attribute encoding of a legacy Shapefile without a ``.cpg`` (e.g. ``"cp1258"``).
     allow_unmatched : bool
@@ -153,7 +153,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
                                 f"add a .prj file or set the CRS")
         gdf = gdf.set_crs(4326)
     gdf = gdf.to_crs(4326)
-    units = register.units(on)
+    units = admin_units.units(on)
     codes = set(units["code"])
     code_field = code_field or _code_field(gdf, codes)
     feature_label = pd.Series([" | ".join(map(str, row)) for row in gdf.drop(columns="geometry").itertuples(index=False)],
@@ -169,7 +169,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
             district_field = district_field or auto_district
         if not name_field:
             raise BoundaryError(f"{path}: found neither a column of GSO commune codes nor of commune names")
-        m = register.match_names(gdf[name_field].tolist(),
+        m = admin_units.match_names(gdf[name_field].tolist(),
                                  gdf[district_field].tolist() if district_field else None, on=on).table
         key = pd.Series(m["code"].to_numpy(), index=gdf.index)
         by_name = int(key.notna().sum())
@@ -185,7 +185,7 @@ def read_boundaries(path: str | Path | None = None, on: object = "2013-04-06", c
     out = out[out["code"].notna()].merge(units, on="code", how="left")
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
     out.attrs.update(schematic=False, missing=list(missing),
-                     **source_attrs(Path(str(path)).name, licence, source_year, register.vintage_of(on)))
+                     **source_attrs(Path(str(path)).name, licence, source_year, admin_units.vintage_of(on)))
     return out, report
 
 
@@ -219,13 +219,13 @@ def source_text(geo: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
 def dissolve(geo: gpd.GeoDataFrame, to_vintage: object) -> gpd.GeoDataFrame:
     """Dissolve polygons of one vintage (e.g. the 164 units of 2013) to a later one through the crosswalk."""
     from_v = geo["vintage"].iloc[0] if "vintage" in geo else "2013"
-    cw = register.crosswalk(from_v, to_vintage)
+    cw = admin_units.crosswalk(from_v, to_vintage)
     g = geo[["code", "geometry"]].merge(cw[["from_code", "to_code"]], left_on="code", right_on="from_code")
     d = g.dissolve(by="to_code", as_index=False)[["to_code", "geometry"]].rename(columns={"to_code": "code"})
     merged = d["code"].isin(cw.loc[cw["to_code"].duplicated(keep=False), "to_code"])
     if merged.any() and geo.crs is not None:
         d.loc[merged, "geometry"] = close_slivers(d.loc[merged, "geometry"].set_crs(geo.crs, allow_override=True))
-    units = register.units(register.VINTAGES[register.vintage_key(to_vintage)])
+    units = admin_units.units(admin_units.VINTAGES[admin_units.vintage_key(to_vintage)])
     out = gpd.GeoDataFrame(d.merge(units, on="code", how="left"), geometry="geometry", crs=geo.crs)
     out.attrs.update(geo.attrs)
     if geo.attrs.get("missing"):  # a later unit with a part lacking its polygon is drawn incomplete
@@ -319,7 +319,7 @@ def schematic(on: object = "2013-04-06", units: pd.DataFrame | None = None, spac
     -------
     GeoDataFrame in UTM 48N (EPSG:32648) with the register's columns; ``attrs["schematic"]`` is True.
     """
-    units = register.units(on) if units is None else units.reset_index(drop=True)
+    units = admin_units.units(on) if units is None else units.reset_index(drop=True)
     pts = gpd.GeoSeries(gpd.points_from_xy(units["lon"], units["lat"]), crs=4326).to_crs(PLOT_CRS)
     xy = np.c_[pts.x, pts.y]
     minx, miny = xy.min(0)
@@ -344,5 +344,5 @@ def get_geometry(boundaries: str | Path | None = None, on: object = "2013-04-06"
     if not path:
         return schematic(on)
     geo, _ = read_boundaries(path, on="2013-04-06", allow_unmatched=True)
-    key = register.vintage_of(on)
+    key = admin_units.vintage_of(on)
     return geo if key == "2013" else dissolve(geo, key)

@@ -181,7 +181,7 @@ class _Cli(TyperGroup):
 
 
 app = typer.Typer(cls=_Cli, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Bến Tre child monitoring (Plan 3042/KH-UBND): register, loading, indicators, "
+                  help="Bến Tre child monitoring (Plan 3042/KH-UBND): admin_units, loading, indicators, "
                        "targets, the child-friendly standard, maps and reports.")
 
 
@@ -290,7 +290,7 @@ def _when(value: Optional[str]) -> Optional[str]:
     """A date (YYYY-MM-DD), a year or a period."""
     if value is None:
         return None
-    from .register import as_date
+    from .admin_units import as_date
     try:
         as_date(value)
     except (ValueError, BtchildError):
@@ -320,7 +320,7 @@ def _vintage(value: Optional[str]) -> Optional[str]:
     """A vintage key (2013, 2020, 2023, 2024, 2025) or a date, year or period not after today."""
     if value is None:
         return None
-    from .register import VINTAGES, as_date
+    from .admin_units import VINTAGES, as_date
     if value.strip() in VINTAGES:
         return value.strip()
     keys = ", ".join(VINTAGES)
@@ -337,7 +337,7 @@ def _district(value: Optional[str]) -> Optional[str]:
     """A district named loosely → its GSO code (unknown: the list of names)."""
     if value is None:
         return None
-    from .register import find_district
+    from .admin_units import find_district
     try:
         return str(find_district(value)["district_code"])
     except BtchildError as exc:
@@ -374,7 +374,7 @@ def register(on: str = typer.Option("2013-04-06", callback=_when, help="Date (YY
              changes: bool = typer.Option(False, "--changes", help="Print the change table instead"),
              format: Fmt = typer.Option(Fmt.csv, "--format")) -> None:
     """Units in force on a date, or the change table 2013 → 2025."""
-    from . import register as reg
+    from . import admin_units as reg
     if changes:
         _emit(reg.changes(), format)
     else:
@@ -423,7 +423,7 @@ def _sample_descriptor(seed: int, paths: list[Path]) -> str:
 @app.command()
 def elements(lang: Lang = typer.Option(Lang.vi), format: Fmt = typer.Option(Fmt.table, "--format")) -> None:
     """The registry of data elements (ids, labels, kinds)."""
-    from .registry import elements_table
+    from .catalog import elements_table
     _emit(elements_table(lang.value), format)
 
 

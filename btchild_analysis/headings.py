@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from ._resources import load_yaml
 from .periods import Period
 
@@ -24,7 +24,7 @@ def fold_key(text: object) -> str:
     >>> fold_key("  Xã,  Thị trấn "), fold_key("u5_measured")
     ('xa, thi tran', 'u5 measured')
     """
-    return " ".join(register.fold(str(text)).replace("_", " ").split()) if text is not None else ""
+    return " ".join(admin_units.fold(str(text)).replace("_", " ").split()) if text is not None else ""
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +115,7 @@ def ward_name(name: object) -> object:
     """
     if not isinstance(name, str):
         return name
-    m = _WARD.match(register.fold(name))
+    m = _WARD.match(admin_units.fold(name))
     return f"Phường {int(m.group(1))}" if m else name
 
 
@@ -148,7 +148,7 @@ def period_in_text(text: object) -> Period | None:
     """
     if not isinstance(text, str):
         return None
-    key = register.fold(text)
+    key = admin_units.fold(text)
     for pat in _DATES:
         key = pat.sub(" ", key)
     for pat in _H1:
@@ -161,7 +161,7 @@ def period_in_text(text: object) -> Period | None:
 
 def is_date_line(text: object) -> bool:
     """A place-and-date line ("Ba Tri, ngày 15 tháng 10 năm 2019")."""
-    return isinstance(text, str) and bool(_DATES[0].search(register.fold(text)))
+    return isinstance(text, str) and bool(_DATES[0].search(admin_units.fold(text)))
 
 
 def title_period(heading: list[str]) -> tuple[Period | None, str | None]:
@@ -207,9 +207,9 @@ def choose_period(sheet: str, title: Period | None, title_text: str | None,
 
 def district_in_text(text: object) -> str | None:
     """District code named in heading text ("UBND HUYỆN BA TRI", "Thành phố Bến Tre"), else None."""
-    key = register.fold(str(text or ""))
+    key = admin_units.fold(str(text or ""))
     for code, name in _district_names():
-        bare = register.fold(re.sub(r"^(Huyện|Thành phố)\s+", "", name))
+        bare = admin_units.fold(re.sub(r"^(Huyện|Thành phố)\s+", "", name))
         if re.search(rf"\b(huyen|thanh pho|tp\.?|h\.)\s*{re.escape(bare)}\b", key):
             return code
     return None
@@ -217,13 +217,13 @@ def district_in_text(text: object) -> str | None:
 
 @lru_cache(maxsize=1)
 def _district_names() -> tuple[tuple[str, str], ...]:
-    return tuple(register.districts()[["district_code", "district_name"]].itertuples(index=False, name=None))
+    return tuple(admin_units.districts()[["district_code", "district_name"]].itertuples(index=False, name=None))
 
 
 def district_from_place(text: object) -> str | None:
     """District of a date line's place ("Ba Tri, ngày …") or a file name ("BaoCao_BaTri_2024")."""
-    key = re.sub(r"[^a-z]", "", register.fold(str(text or "")))
+    key = re.sub(r"[^a-z]", "", admin_units.fold(str(text or "")))
     hits = [code for code, name in _district_names()
-            if re.sub(r"[^a-z]", "", register.fold(re.sub(r"^(Huyện|Thành phố)\s+", "", name))) in key]
+            if re.sub(r"[^a-z]", "", admin_units.fold(re.sub(r"^(Huyện|Thành phố)\s+", "", name))) in key]
     return hits[0] if len(hits) == 1 else None
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import register
-from .registry import COMMUNES, elements, indicator, indicators
+from . import admin_units
+from .catalog import COMMUNES, elements, indicator, indicators
 
 LEVELS = ("commune", "district", "province")
 #: The 97.5th percentile of the standard normal (``scipy.stats.norm.ppf(0.975)``; a test checks it), a
@@ -86,11 +86,11 @@ def element_table(data: pd.DataFrame, vintage: object | None = None) -> pd.DataF
 
 
 def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
-    target = register.vintage_key(vintage)
-    source = d["period"].map({p: register.vintage_of(p) for p in d["period"].unique()})
+    target = admin_units.vintage_key(vintage)
+    source = d["period"].map({p: admin_units.vintage_of(p) for p in d["period"].unique()})
     out = []
     for key, part in d.groupby(source.to_numpy(), sort=False):  # one crosswalk per source vintage
-        mapped = register.code_to_vintage(part["commune_code"], register.VINTAGES[key], target)
+        mapped = admin_units.code_to_vintage(part["commune_code"], admin_units.VINTAGES[key], target)
         out.append(part.assign(commune_code=mapped.to_numpy()))
     res = pd.concat(out, ignore_index=True)
     return res[res["commune_code"].notna()]
@@ -113,15 +113,15 @@ def _units_lookup(periods, vintage) -> pd.DataFrame:
     the period's own date each one stands for (1 without a vintage; the merged units on a vintage)."""
     rows, counts = [], {}
     for per in periods:
-        u = register.units(vintage if vintage is not None else per)
+        u = admin_units.units(vintage if vintage is not None else per)
         u = u[["code", "name", "district_code", "district_name", "province_code", "province_name"]].assign(period=per)
         if vintage is None:
             u["n_in_force"] = 1
         else:  # one crosswalk per source vintage
-            key = register.vintage_of(per)
+            key = admin_units.vintage_of(per)
             if key not in counts:
-                own = register.units(per)["code"]
-                counts[key] = register.code_to_vintage(own, per, vintage).value_counts()
+                own = admin_units.units(per)["code"]
+                counts[key] = admin_units.code_to_vintage(own, per, vintage).value_counts()
             u["n_in_force"] = u["code"].map(counts[key]).fillna(0).astype(int)
         rows.append(u)
     return pd.concat(rows, ignore_index=True).rename(columns={"code": "commune_code"})

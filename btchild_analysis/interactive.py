@@ -21,7 +21,7 @@ import pandas as pd
 from . import map_parts, maps
 from .figure_text import num, op_text, span
 from .outputs import escape_html as esc
-from .registry import indicator
+from .catalog import indicator
 from .style import STATUS_COLOURS, label
 
 WIDTH = 800.0

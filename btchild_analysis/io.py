@@ -12,7 +12,7 @@ long
     contract).  ``commune_name`` and ``district`` may replace ``commune_code``.
 wide
     The workbook districts keep: one row per commune, one column per element (Vietnamese headings
-    from the element registry, ids or aliases; one or two heading rows), a heading with the report
+    from the element catalog, ids or aliases; one or two heading rows), a heading with the report
     title above the table, a total row and notes below it, one sheet per period (the period in the
     title or the sheet name, see :mod:`btchild_analysis.readers`).
 

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from . import boundaries, map_parts
 from .figure_text import num, period_label, set_alt, span
 from .map_parts import key_table  # noqa: F401  (public: the key the notebooks show beside a map)
-from .registry import indicator
+from .catalog import indicator
 from .style import DIV_CMAP, NOTICE_KEY, SEQ_CMAP, STATUS_COLOURS, add_notices, label
 
 NO_DATA_COLOUR = "#F2F2F2"

@@ -19,13 +19,13 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import fmt, register
+from . import fmt, admin_units
 from ._resources import load_yaml
 from .errors import BtchildError
 from .indicators import COVERAGE_THRESHOLD
 from .outputs import escape_md
 from .periods import Period, parse_period
-from .registry import indicator, plan_indicators
+from .catalog import indicator, plan_indicators
 from .style import check_lang
 
 #: Target statuses of :func:`btchild_analysis.targets.status_table`, in the order they are counted.
@@ -94,7 +94,7 @@ def area(district: object | None, period: object, lang: str = "vi") -> tuple[str
     """
     if district is None or (isinstance(district, str) and not district.strip()):
         return None, text("area", "province", lang)
-    row = register.find_district(district, parse_period(period).year)
+    row = admin_units.find_district(district, parse_period(period).year)
     return str(row["district_code"]), unit_name(row["district_name"], lang)
 
 
@@ -254,7 +254,7 @@ def assessment_years(assessment: pd.DataFrame | None, upto: int) -> list[int]:
 
 def units_in_force(year: int, district_code: str | None = None) -> pd.DataFrame:
     """Units in force in ``year`` (``code, name, district_code, district_name``), of one district if given."""
-    u = register.units(year)[["code", "name", "district_code", "district_name"]]
+    u = admin_units.units(year)[["code", "name", "district_code", "district_name"]]
     return u if district_code is None else u[u["district_code"] == district_code]
 
 
@@ -493,7 +493,7 @@ def data_coverage(elements: pd.DataFrame | None, period: object, district_code: 
 
 
 def _units_for_period(p: Period, district_code: str | None) -> pd.DataFrame:
-    u = register.units(str(p))[["code", "name", "district_code", "district_name"]]
+    u = admin_units.units(str(p))[["code", "name", "district_code", "district_name"]]
     return u if district_code is None else u[u["district_code"] == district_code]
 
 

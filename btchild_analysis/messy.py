@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from . import register
-from .registry import elements
+from . import admin_units
+from .catalog import elements
 from .sample import Sample
 
 #: file name → the quarantine reasons it must produce (each at least once).
@@ -25,7 +25,7 @@ MESSY_FAULTS = {
 
 
 def _wide_sheet(ws, sample: Sample, period: str, district: str, faults: bool) -> None:
-    units = register.units(period)
+    units = admin_units.units(period)
     units = units[units["district_code"] == district]
     sub = sample.submissions[(sample.submissions["period"] == period)
                              & sample.submissions["commune_code"].isin(units["code"])]
@@ -43,7 +43,7 @@ def _wide_sheet(ws, sample: Sample, period: str, district: str, faults: bool) ->
             continue
         shown = name
         if i == 2:
-            shown = register.fold(name)  # typed without diacritics: still matched
+            shown = admin_units.fold(name)  # typed without diacritics: still matched
         if i == 3:
             shown = name.replace("Xã ", "X. ")
         row = [i, shown] + [int(wide.at[code, c]) if pd.notna(wide.at[code, c]) else None for c in cols]

@@ -23,7 +23,7 @@ from typing import Iterator, Mapping
 
 import pandas as pd
 
-from .register import fold
+from .admin_units import fold
 
 #: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -17,7 +17,7 @@ import pandas as pd
 from . import quality
 from .figure_text import axis_formatter, num, op_text, period_label, set_alt
 from .periods import period_order
-from .registry import indicator
+from .catalog import indicator
 from .standard import edition_for_year, load_edition
 from .style import add_notices, label
 from .trends import annual, segment_ids, theil_sen

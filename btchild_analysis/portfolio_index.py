@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import register
+from . import admin_units
 from .pages import environment, one_line, texts
 from .periods import parse_period
 from .runspec import PATH_PARAMS, RUNNER_PARAMS, Job
@@ -87,7 +87,7 @@ def _area(job: Job) -> dict:
         return {"vi": label("province", "vi"), "en": label("province", "en")}
     try:
         on = parse_period(job.params.get("period") or job.params.get("year") or 2020).reference_date
-        name = str(register.find_district(district, on)["district_name"])
+        name = str(admin_units.find_district(district, on)["district_name"])
     except Exception:  # an unknown district fails in the notebook itself; here the index shows it as given
         name = str(district)
     return {"vi": name, "en": name}

@@ -6,10 +6,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from .errors import SubmissionError
 from .periods import parse_period
-from .registry import elements
+from .catalog import elements
 
 #: Iglewicz & Hoaglin (1993): flag |M| > 3.5 where M = 0.6745 (x - median) / MAD.
 Z_CUTOFF = 3.5
@@ -63,7 +63,7 @@ def outliers(accepted: pd.DataFrame, cutoff: float = Z_CUTOFF) -> pd.DataFrame:
                                      "modified_z", "lower", "upper"])
     dist = {}
     for per in r["period"].unique():
-        u = register.units(per)
+        u = admin_units.units(per)
         dist.update({(c, per): d for c, d in zip(u["code"], u["district_code"])})
     r["district"] = [dist.get(k) for k in zip(r["commune_code"], r["period"])]
     r["kind"] = r["period"].str.endswith("H1")
@@ -133,10 +133,10 @@ def successor_codes(codes, period: object) -> pd.Series:
     >>> successor_codes(["28771", "28777", "99999"], "2021").tolist()
     ['28777', '28777', nan]
     """
-    key = register.vintage_of(parse_period(period))
-    lin = register.lineage()
+    key = admin_units.vintage_of(parse_period(period))
+    lin = admin_units.lineage()
     mapping: dict[str, str] = {}
-    older = [k for k, start in register.VINTAGES.items() if start <= register.VINTAGES[key]]
+    older = [k for k, start in admin_units.VINTAGES.items() if start <= admin_units.VINTAGES[key]]
     for k in older:  # later vintages win: a code reused after a merger means its latest unit
         mapping.update(dict(zip(lin[f"code_{k}"], lin[f"code_{key}"])))
     return pd.Series(list(codes), dtype=object).map(mapping)
@@ -159,7 +159,7 @@ def report_status(submission_dates: pd.DataFrame, period: object) -> pd.DataFram
     sd = pd.DataFrame({"code": successor_codes(sd["commune_code"].astype(str), p).to_numpy(),
                        "when": when.dt.date.to_numpy()})
     first = sd.dropna(subset=["code"]).groupby("code")["when"].min()
-    u = register.units(p)
+    u = admin_units.units(p)
     u["submitted_on"] = u["code"].map(first).map(lambda d: d.isoformat() if isinstance(d, dt.date) else None)
     day = u["code"].map(first)
     u["status"] = ["missing" if not isinstance(w, dt.date) else "on_time" if w < p.deadline else "late" for w in day]

@@ -38,7 +38,7 @@ from .headings import (_starts_with_any, choose_period, district_from_place, dis
                        role_of, title_period, ward_name)
 from .limits import Limits, get_limits
 from .periods import Period
-from .registry import element_for_header
+from .catalog import element_for_header
 
 #: Names other modules and the tests take from here (the reading layer's public face).
 __all__ = ["EXCEL_SUFFIXES", "LONG_COLUMNS", "RAW_COLUMNS", "RawRead", "choose_period", "combine",

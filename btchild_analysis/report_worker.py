@@ -46,7 +46,7 @@ import importlib as _il, os as _os, sys as _sys, types as _types, warnings as _w
 for _name in ("IPython.display", "btchild_analysis.dataset", "btchild_analysis.sections", "btchild_analysis.indicators",
               "btchild_analysis.boundaries", "btchild_analysis.maps", "btchild_analysis.plots", "btchild_analysis.messages",
               "btchild_analysis.interactive", "btchild_analysis.targets", "btchild_analysis.trends",
-              "btchild_analysis.register", "btchild_analysis.scorecard", "btchild_analysis.anthropometry",
+              "btchild_analysis.admin_units", "btchild_analysis.scorecard", "btchild_analysis.anthropometry",
               "btchild_analysis.anthro_quality", "matplotlib.pyplot"):
     try:
         _il.import_module(_name)

@@ -26,7 +26,7 @@ import papermill as pm
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import register
+from . import admin_units
 from ._resources import DATA
 from .errors import PeriodError, RegisterError, RunSpecError
 from .outputs import slug
@@ -272,7 +272,7 @@ def _normalise(params: dict, where: str, today: dt.date | None) -> dict:
 def _districts_for(params: dict) -> list[str]:
     on = params.get("period") or params.get("year") or 2020
     try:
-        return register.districts(parse_period(on).reference_date)["district_code"].tolist()
+        return admin_units.districts(parse_period(on).reference_date)["district_code"].tolist()
     except (RegisterError, PeriodError) as exc:
         raise RunSpecError(f"for_each: districts: {exc}") from None
 

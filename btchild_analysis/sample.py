@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from .periods import Period
-from .registry import compare, elements
+from .catalog import compare, elements
 from .standard import edition_for_year, load_edition
 
 YEARS = range(2012, 2025)
@@ -92,7 +92,7 @@ class Sample:
 
 def _commune_effects(rng: np.random.Generator) -> pd.DataFrame:
     """A lasting effect per 2013 commune (quality of services), with a district component."""
-    u = register.units_2013()[["code", "district_code", "population_2019"]].copy()
+    u = admin_units.units_2013()[["code", "district_code", "population_2019"]].copy()
     dist = {d: rng.normal(0, 0.18) for d in sorted(u["district_code"].unique())}
     u["effect"] = u["district_code"].map(dist) + rng.normal(0, 0.30, len(u))
     u["adopt"] = rng.uniform(0, 1, len(u))  # rank at which a commune adopts a yes/no standard
@@ -100,7 +100,7 @@ def _commune_effects(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _effects_on(vintage: str, base: pd.DataFrame) -> pd.DataFrame:
-    cw = register.crosswalk("2013", vintage)
+    cw = admin_units.crosswalk("2013", vintage)
     m = cw.merge(base, left_on="from_code", right_on="code")
     m["we"] = m["effect"] * m["population_2019_x"]
     m["wa"] = m["adopt"] * m["population_2019_x"]
@@ -119,8 +119,8 @@ def _binom(rng, n, p):
 
 
 def _period_rows(rng, period: Period, base: pd.DataFrame) -> pd.DataFrame:
-    vint = register.vintage_of(period)
-    u = register.units(period).set_index("code")
+    vint = admin_units.vintage_of(period)
+    u = admin_units.units(period).set_index("code")
     eff = _effects_on(vint, base).reindex(u.index)
     e = eff["effect"].to_numpy()
     t = period.year - (0.4 if period.kind == "H1" else 0.0)
@@ -241,7 +241,7 @@ def generate(seed: int = 2013) -> Sample:
             dates.append(arrived)
             if period.kind == "A":
                 codes = sorted(set(rows["commune_code"]) - missing)
-                eff = _effects_on(register.vintage_of(period), base).reindex(codes)
+                eff = _effects_on(admin_units.vintage_of(period), base).reindex(codes)
                 scores.append(_scores(rng, year, codes, eff, _evidence(rows)))
     submissions = pd.concat(subs, ignore_index=True)
     submissions["value"] = submissions["value"].astype(int)
@@ -254,7 +254,7 @@ def _classes(rng) -> pd.DataFrame:
 
     Drawn among the coastal districts' rural communes; the real list is set by the province each year.
     """
-    u = register.units(2020)
+    u = admin_units.units(2020)
     pool = u[u["district_code"].isin(["835", "836", "837"]) & (u["type"] == "xã")]["code"].tolist()
     pick = sorted(rng.choice(pool, size=8, replace=False).tolist())
     return pd.DataFrame([(c, y, "xa_dac_biet_kho_khan") for y in range(2019, 2025) for c in pick],

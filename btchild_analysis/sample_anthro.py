@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from . import register
+from . import admin_units
 from .anthropometry import reference, rules
 from .periods import parse_period
 from .sample import load_sample, sample_dir
@@ -160,7 +160,7 @@ def generate(period: str = DEFAULT_PERIOD, districts: tuple[str, ...] | None = D
     per = parse_period(period)
     rng = np.random.default_rng(seed)
     t = tallies(str(per), submissions)
-    units = register.units(per)
+    units = admin_units.units(per)
     if districts is not None:
         units = units[units["district_code"].isin(districts)]
     codes = [c for c in sorted(units["code"]) if c in t.index]

@@ -20,7 +20,7 @@ import pandas as pd
 from . import fmt
 from ._resources import load_yaml
 from .periods import parse_period
-from .registry import Target, indicator, plan_indicators
+from .catalog import Target, indicator, plan_indicators
 from .style import check_lang
 from .targets import HORIZON, STATUS_LABELS, status_table
 from .trends import segment_ids, segment_start

@@ -19,7 +19,7 @@ import pandas as pd
 from PIL import Image
 from IPython.display import HTML, Markdown, display
 
-from . import register
+from . import admin_units
 from .dataset import load_dataset
 from .io import load_submissions
 from .messages import period_words
@@ -28,7 +28,7 @@ from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_html, escape_md, slug, write_excel
 from .periods import Period, parse_period, period_order
-from .registry import element, elements, indicator, plan_indicators
+from .catalog import element, elements, indicator, plan_indicators
 from .style import check_lang, label
 from .trends import rank
 
@@ -57,14 +57,14 @@ def district_code(district: str | None, period: object = 2020) -> str | None:
     """The district's code (code or name, loosely written); None for the province."""
     if district is None or (isinstance(district, str) and not district.strip()):
         return None
-    return register.find_district(district, _year(period))["district_code"]
+    return admin_units.find_district(district, _year(period))["district_code"]
 
 
 def area_name(district: str | None, period: object = 2020, lang: str = "vi") -> str:
     """``"Tỉnh Bến Tre"`` or the district's name (code or name accepted)."""
     if district_code(district, period) is None:
         return label("province", lang)
-    return register.find_district(district, _year(period))["district_name"]
+    return admin_units.find_district(district, _year(period))["district_name"]
 
 
 def _year(period: object) -> int:
@@ -112,7 +112,7 @@ def in_area(df: pd.DataFrame, district: str | None, period: object, code_col: st
     code = district_code(district, period)
     if code is None:
         return df
-    units = register.units(_year(period))
+    units = admin_units.units(_year(period))
     return df[df[code_col].isin(units.loc[units["district_code"] == code, "code"])]
 
 
@@ -216,7 +216,7 @@ def movers(trend: pd.DataFrame, indicator_id: str, n: int = 5, lang: str = "vi",
     if r.empty:
         return r
     pick = pd.concat([r.head(n), r.tail(n)]).drop_duplicates("unit_code")
-    districts = register.units(str(period_of(period))).set_index("code")["district_name"]
+    districts = admin_units.units(str(period_of(period))).set_index("code")["district_name"]
     unit = indicator(indicator_id).unit_label(lang)
     per_year = label("per_year", lang).format(unit=label("points_unit", lang) if unit.startswith("%") else unit)
     return pd.DataFrame({
@@ -337,7 +337,7 @@ def has_value(values: pd.DataFrame, indicator_id: str, period: object, level: st
 
 def vintage_for(period: object) -> str:
     """The vintage of units a period's report is on (its reference date's)."""
-    return register.vintage_of(str(period_of(period)))
+    return admin_units.vintage_of(str(period_of(period)))
 
 
 def output_path(output_dir: str | Path, report_name: str, suffix: str) -> Path:
@@ -389,7 +389,7 @@ def outlier_rows(ds, period: object, lang: str = "vi") -> pd.DataFrame:
     if flags is None or flags.empty:
         return pd.DataFrame()
     f = flags[flags["period"].astype(str) == str(period_of(period))]
-    names = register.units(str(period_of(period))).set_index("code")["name"]
+    names = admin_units.units(str(period_of(period))).set_index("code")["name"]
     return pd.DataFrame({
         label("col_code", lang): f["commune_code"].to_numpy(),
         label("commune", lang): f["commune_code"].map(names).fillna("").to_numpy(),

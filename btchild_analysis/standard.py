@@ -16,10 +16,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import register
+from . import admin_units
 from ._resources import DATA, load_yaml
 from .errors import EditionError
-from .registry import compare
+from .catalog import compare
 from .schemas import EditionSpec, check
 
 STATUS = {"met": ("đạt", "met"), "not_met": ("chưa đạt", "not met"),
@@ -169,11 +169,11 @@ def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFram
         ``class_unsure_en`` (why the class is not certain: a year whose list could not be confirmed;
         empty when it is certain).
     """
-    u = register.units(year).set_index("code")
+    u = admin_units.units(year).set_index("code")
     out = pd.DataFrame({"class": u["class"], "class_basis": "register", "class_unsure_vi": "",
                         "class_unsure_en": ""}, index=u.index)
     listed, _ = _class_data()
-    day = register.as_date(int(year))
+    day = admin_units.as_date(int(year))
     hit = listed[(listed["valid_from"] <= day) & (listed["valid_to"] >= day) & listed["commune_code"].isin(out.index)]
     out.loc[hit["commune_code"], "class"] = hit["class"].to_numpy()
     out.loc[hit["commune_code"], "class_basis"] = hit["legal_basis"].to_numpy()
@@ -230,7 +230,7 @@ def assess(scores: pd.DataFrame, classes: pd.DataFrame | None = None,
     res = pd.DataFrame(out)
     if res.empty:
         return res
-    names = pd.concat([register.units(y)[["code", "name", "district_code", "district_name"]].assign(year=y)
+    names = pd.concat([admin_units.units(y)[["code", "name", "district_code", "district_name"]].assign(year=y)
                        for y in res["year"].unique()])
     res = res.merge(names, left_on=["commune_code", "year"], right_on=["code", "year"], how="left").drop(columns="code")
     res["status_vi"] = res["status"].map(lambda s: STATUS[s][0])
@@ -354,7 +354,7 @@ def as_elements(assessment: pd.DataFrame, every_unit: bool = True) -> pd.DataFra
         extra = []
         for year in sorted(assessment["year"].astype(int).unique()):
             seen = set(rows.loc[rows["period"] == str(year), "commune_code"])
-            missing = sorted(set(register.units(year)["code"]) - seen)
+            missing = sorted(set(admin_units.units(year)["code"]) - seen)
             extra.append(pd.DataFrame({"commune_code": missing, "period": str(year),
                                        "element": "child_friendly_met", "value": 0.0}))
         rows = pd.concat([rows, *extra], ignore_index=True)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import Indicator, Target, indicator, plan_indicators
+from .catalog import Indicator, Target, indicator, plan_indicators
 from .trends import annual, segment_ids, segment_label, segment_start, theil_sen
 
 STATUS_LABELS = {

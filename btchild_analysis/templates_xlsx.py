@@ -25,11 +25,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import register
+from . import admin_units
 from .errors import BtchildError, EditionError
 from .outputs import atomic_write_text, write_excel
 from .periods import Period, parse_period
-from .registry import elements
+from .catalog import elements
 
 FILES = {"submissions": "submissions.xlsx", "scores": "scores.xlsx", "arrivals": "arrivals.xlsx",
          "classes": "classes.xlsx"}
@@ -58,9 +58,9 @@ def sheet_title(p: Period) -> str:
 
 def communes(p: Period | int, district: str | None = None) -> pd.DataFrame:
     """Units in force at the period's reference date (``code, name``), of one district if given."""
-    u = register.units(p)
+    u = admin_units.units(p)
     if district is not None:
-        u = u[u["district_code"] == str(register.find_district(district, p)["district_code"])]
+        u = u[u["district_code"] == str(admin_units.find_district(district, p)["district_code"])]
     return u[["code", "name"]].reset_index(drop=True)
 
 
@@ -159,7 +159,7 @@ def write_templates(outdir: str | Path, period: object, district: str | None = N
     period : str or int
         ``2024`` (sheets for 2024H1 and 2024) or ``2024H1``: the communes listed are those in force.
     district : str, optional
-        Code or name of a district (loosely, see :func:`register.find_district`): only its communes.
+        Code or name of a district (loosely, see :func:`admin_units.find_district`): only its communes.
     overwrite : bool
         Replace templates already there; otherwise an existing file is never touched.
 
@@ -174,7 +174,7 @@ def write_templates(outdir: str | Path, period: object, district: str | None = N
     """
     out = Path(outdir)
     p = parse_period(period)
-    d_name = str(register.find_district(district, p)["district_name"]) if district is not None else None
+    d_name = str(admin_units.find_district(district, p)["district_name"]) if district is not None else None
     names = [*FILES.values(), DESCRIPTOR, GUIDE]
     taken = [n for n in names if (out / n).exists()]
     if taken and not overwrite:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .registry import indicator
+from .catalog import indicator
 
 
 def annual(values: pd.DataFrame) -> pd.DataFrame:

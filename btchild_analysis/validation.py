@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import register
+from . import admin_units
 from ._resources import load_yaml
 from .errors import LoadAccountingError, PeriodError
 from .periods import Period, parse_period
 from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
-from .registry import elements, header_lookup
+from .catalog import elements, header_lookup
 
 __all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "LoadResult", "normalise_code", "parse_number", "suggest_code",
            "validate"]
@@ -435,7 +435,7 @@ def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, c
     found = {}
     for per, grp in sub.drop_duplicates().groupby("period"):
         names = [ward_name(nm) for nm in grp["name"]]
-        m = register.match_names(names, grp["district"].tolist(), on=per).table
+        m = admin_units.match_names(names, grp["district"].tolist(), on=per).table
         for nm, d, (_, r) in zip(grp["name"], grp["district"], m.iterrows()):
             found[(nm, d, per)] = r
         _former_names(found, per, grp, names)
@@ -460,14 +460,14 @@ def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, c
 def _former_names(found: dict, per: str, grp: pd.DataFrame, names: list) -> None:
     """Names unknown in ``per`` matched among earlier vintages: the old code, so that the row gets
     the successor pointer (``not_in_force``) exactly as the old code would."""
-    ref = register.as_date(per)
-    earlier = [day for day in register.VINTAGES.values() if day < ref]
+    ref = admin_units.as_date(per)
+    earlier = [day for day in admin_units.VINTAGES.values() if day < ref]
     for (nm, d), name in zip(zip(grp["name"], grp["district"]), names):
         r = found[(nm, d, per)]
         if isinstance(r["code"], str) or r["method"] == "ambiguous":
             continue
         for day in reversed(earlier):
-            old = register.match_names([name], [d], on=day).table.iloc[0]
+            old = admin_units.match_names([name], [d], on=day).table.iloc[0]
             if isinstance(old["code"], str):
                 found[(nm, d, per)] = old
                 break
@@ -491,14 +491,14 @@ def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[s
         code, per = ucode[pv // P], uper[pv % P]
         if not isinstance(code, str) or not isinstance(per, Period):
             continue
-        vkey = register.vintage_of(per)
+        vkey = admin_units.vintage_of(per)
         if vkey not in in_force_cache:
-            in_force_cache[vkey] = set(register.units(per)["code"])
+            in_force_cache[vkey] = set(admin_units.units(per)["code"])
         units = in_force_cache[vkey]
         if code in units:
             continue
         if (code, vkey) not in outcome:
-            succ = register.successor(code, per)
+            succ = admin_units.successor(code, per)
             if succ is not None:
                 outcome[(code, vkey)] = (1, f"{succ['code']} {succ['name']}")
             else:

@@ -35,7 +35,7 @@ report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / fi
 from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, interactive, maps, messages, plots, register, sections, targets
+from btchild_analysis import indicators, interactive, maps, messages, plots, admin_units, sections, targets
 
 ds, code = sections.begin("status", data, period, district, lang)
 
@@ -69,7 +69,7 @@ if year is not None:
 # %%
 if year is not None:
     display(Markdown(sections.heading("heatmap", lang)))
-    sections.show_map(plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, register.units(year),
+    sections.show_map(plots.criterion_heatmap(sections.in_area(ds.scores, district, year), year, admin_units.units(year),
                                               lang=lang, synthetic=ds.synthetic), lang)
 
 # %%

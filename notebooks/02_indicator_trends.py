@@ -37,7 +37,7 @@ from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
 from btchild_analysis import indicators, maps, messages, plots, sections, trends
-from btchild_analysis.registry import plan_indicators
+from btchild_analysis.catalog import plan_indicators
 
 ds, code = sections.begin("trends", data, period, district, lang)
 end = sections.period_of(period).year

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from btchild_analysis import register
+from btchild_analysis import admin_units
 from btchild_analysis.sample import load_sample
 
 CASES = ("one_year", "one_district", "scores_only", "no_arrivals", "workbooks")
@@ -31,8 +31,8 @@ def one_district(root: Path, district: str = "Ba Tri", years=(2023, 2024)) -> Pa
     """One district's submissions, arrival log and score sheets (Vietnamese headings)."""
     root.mkdir(parents=True, exist_ok=True)
     smp = _sample()
-    codes = set(register.units(2024).query("district_name == 'Huyện ' + @district")["code"]) | \
-        set(register.units(2019).query("district_name == 'Huyện ' + @district")["code"])
+    codes = set(admin_units.units(2024).query("district_name == 'Huyện ' + @district")["code"]) | \
+        set(admin_units.units(2019).query("district_name == 'Huyện ' + @district")["code"])
     keep = lambda df, col: df[df["commune_code"].isin(codes) & df[col].astype(str).str[:4].isin([str(y) for y in years])]
     keep(smp.submissions, "period").to_csv(root / "ba_tri.csv", index=False)
     d = keep(smp.submission_dates, "period")

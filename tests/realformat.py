@@ -33,9 +33,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from btchild_analysis import register
+from btchild_analysis import admin_units
 from btchild_analysis.periods import parse_period
-from btchild_analysis.registry import elements as registry_elements
+from btchild_analysis.catalog import elements as registry_elements
 
 STYLES = ("plain", "two_row", "messy")
 #: What a district types in a count cell when it has nothing to report.
@@ -98,9 +98,9 @@ def default_elements(period: str) -> list[str]:
 
 
 def _district_units(district: str, period: str) -> tuple[str, str, pd.DataFrame]:
-    u = register.units(period)
-    key = register.district_key(district)
-    hit = u[(u["district_code"] == district) | (u["district_name"].map(register.district_key) == key)]
+    u = admin_units.units(period)
+    key = admin_units.district_key(district)
+    hit = u[(u["district_code"] == district) | (u["district_name"].map(admin_units.district_key) == key)]
     if hit.empty:
         raise ValueError(f"no district '{district}' in force in {period}")
     return hit["district_code"].iloc[0], hit["district_name"].iloc[0], hit.sort_values("code").reset_index(drop=True)
@@ -134,7 +134,7 @@ def _values(codes: list[str], els: list[str], rng: np.random.Generator) -> dict[
 
 
 def _fold_ascii(text: str) -> str:
-    return "".join(w.capitalize() for w in register.fold(text).split())
+    return "".join(w.capitalize() for w in admin_units.fold(text).split())
 
 
 def _bare_district(name: str) -> str:
@@ -332,7 +332,7 @@ def _file_name(district: str, period: str) -> str:
     p = parse_period(period)
     when = f"6T{p.year}" if p.kind == "H1" else str(p.year)
     short = _fold_ascii(_bare_district(district))
-    return f"BaoCao_{'TP' + short if register.fold(district).startswith('thanh pho') else short}_{when}.xlsx"
+    return f"BaoCao_{'TP' + short if admin_units.fold(district).startswith('thanh pho') else short}_{when}.xlsx"
 
 
 def district_folder(root, districts=("Ba Tri", "Giồng Trôm", "Mỏ Cày Nam", "Chợ Lách", "Thành phố Bến Tre"),

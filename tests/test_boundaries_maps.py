@@ -7,7 +7,7 @@ import pytest
 
 from btchild_analysis import boundaries as B
 from btchild_analysis import indicators as I
-from btchild_analysis import maps, plots, register
+from btchild_analysis import maps, plots, admin_units
 from btchild_analysis.errors import BoundaryError
 from btchild_analysis.style import NOTICE_KEY, STATUS_COLOURS
 
@@ -16,7 +16,7 @@ def test_real_boundaries_join_164_of_164_and_dissolve_to_157(boundary_file):
     geo, rep = B.read_boundaries(boundary_file)
     assert rep.by_code == 164 and rep.ok and len(geo) == 164
     d20 = B.dissolve(geo, "2020")
-    assert len(d20) == 157 and set(d20["code"]) == set(register.units("2020-02-01")["code"])
+    assert len(d20) == 157 and set(d20["code"]) == set(admin_units.units("2020-02-01")["code"])
     d24 = B.dissolve(geo, "2024")
     assert len(d24) == 148
     # area is kept: dissolving changes the pieces, not the province
@@ -37,14 +37,14 @@ def test_dissolved_units_have_no_sliver_holes_or_split_parts(boundary_file):
 def test_join_by_names_in_vn2000_with_nfd_and_no_codes(boundary_file, tmp_path):
     import unicodedata
     geo = gpd.read_file(boundary_file)[["ten_xa", "ten_huyen", "geometry"]]
-    geo["ten_xa"] = [unicodedata.normalize("NFD", n) if i % 2 else register.fold(n) if i % 3 == 0 else n
+    geo["ten_xa"] = [unicodedata.normalize("NFD", n) if i % 2 else admin_units.fold(n) if i % 3 == 0 else n
                      for i, n in enumerate(geo["ten_xa"])]
     path = tmp_path / "vn2000.gpkg"
     geo.to_crs("EPSG:3405").to_file(path)  # VN-2000 / UTM zone 48N
     out, rep = B.read_boundaries(path)
     assert rep.by_name == 164 and rep.ok
     assert out.crs.to_epsg() == 4326
-    assert set(out["code"]) == set(register.units(2013)["code"])
+    assert set(out["code"]) == set(admin_units.units(2013)["code"])
 
 
 def test_unmatched_units_are_refused_unless_asked(boundary_file, tmp_path):
@@ -121,7 +121,7 @@ def test_status_map_english_for_a_district_on_real_boundaries(dataset, boundary_
     assert ax.get_title() == "Child-friendly communes — Huyện Ba Tri, 2016"
     cols = polygons_by_colour(ax)
     n = sum(cols.get(STATUS_COLOURS[k].lower(), 0) for k in ("met", "not_met", "insufficient_data"))
-    assert n == len(register.units(2016).query("district_code == '836'"))
+    assert n == len(admin_units.units(2016).query("district_code == '836'"))
     notes = getattr(fig, NOTICE_KEY)
     assert notes == ["Boundaries: ben_tre_communes_2013_censusVN2009.geojson, 2013 units, licence MIT, "
                      "R package censusVN2009 (M. Choisy, L. Contamin)"]
@@ -197,7 +197,7 @@ def test_charts(dataset):
     assert len(ax.lines[0].get_xdata()) == 13  # 2012–2024
     fig = plots.district_comparison(vals, "stunting_u5", "2020")
     assert len(fig.axes[0].get_yticklabels()) == 9
-    fig = plots.criterion_heatmap(dataset.scores, 2020, register.units(2020))
+    fig = plots.criterion_heatmap(dataset.scores, 2020, admin_units.units(2020))
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()][0] == "TC 1"  # the key names it
     assert fig.btchild_key.iloc[0].tolist() == ["Tiêu chí 1", "Nguồn lực thực hiện quyền trẻ em"]
     cells = [t.get_text() for t in fig.axes[0].texts]

@@ -213,12 +213,12 @@ def test_district_named_loosely(district):
 
 
 def test_unexpected_error_is_one_line_with_the_hint_and_debug_shows_the_traceback(monkeypatch):
-    import btchild_analysis.registry as registry
+    import btchild_analysis.catalog as catalog
 
     def boom(lang):
         raise RuntimeError(f"boom\nsecond line {RED}")
 
-    monkeypatch.setattr(registry, "elements_table", boom)
+    monkeypatch.setattr(catalog, "elements_table", boom)
     r = invoke(["elements"])
     line = assert_one_line_error(r, 1)
     assert "RuntimeError: boom second line \\x1b[31mRED" in line and line.endswith("(run with --debug for details)")
@@ -230,13 +230,13 @@ def test_unexpected_error_is_one_line_with_the_hint_and_debug_shows_the_tracebac
 
 
 def test_package_error_inside_a_command_is_exit_2(monkeypatch):
-    import btchild_analysis.registry as registry
+    import btchild_analysis.catalog as catalog
     from btchild_analysis.errors import RegistryError
 
     def refuse(lang):
         raise RegistryError("element 'x' unknown")
 
-    monkeypatch.setattr(registry, "elements_table", refuse)
+    monkeypatch.setattr(catalog, "elements_table", refuse)
     assert assert_one_line_error(invoke(["elements"]), 2) == "btchild: element 'x' unknown"
 
 

@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-NOTEBOOK_IMPORTS = ("from btchild_analysis import boundaries, indicators, interactive, maps, messages, plots, register, "
+NOTEBOOK_IMPORTS = ("from btchild_analysis import boundaries, indicators, interactive, maps, messages, plots, admin_units, "
                     "sections, targets, trends, scorecard, anthro_quality, anthropometry; "
                     "from btchild_analysis.dataset import load_dataset")
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from btchild_analysis import indicators as I
-from btchild_analysis import register
+from btchild_analysis import admin_units
 
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table I, method 3 (Wilson score, no correction)
@@ -73,7 +73,7 @@ def test_share_of_communes_is_over_all_communes_in_force():
 
 def test_coverage_columns_and_flag():
     # 16 of TP Bến Tre's 17 units report both parts (94.1% ≥ 90%), one sends only a denominator
-    city = register.units(2015).query("district_code == '829'")["code"].tolist()
+    city = admin_units.units(2015).query("district_code == '829'")["code"].tolist()
     assert len(city) == 17
     spec = [(c, "2015", "u5_measured", 100) for c in city] + [(c, "2015", "u5_stunted", 10) for c in city[:16]]
     out = I.compute(rows(spec), "district", which=["stunting_u5"]).set_index("unit_code").loc["829"]
@@ -119,7 +119,7 @@ def test_rate_per_100000():
     assert I.compute(d, "commune", which=["abuse_rate"]).iloc[0]["value"] == pytest.approx(15.0)
 
 
-units13 = register.units(2015)
+units13 = admin_units.units(2015)
 CODES = units13["code"].tolist()
 
 
@@ -150,7 +150,7 @@ def test_crosswalked_totals_equal_original_totals(sample):
     assert np.allclose(own["denominator"], on20.loc[own.index, "denominator"])
     communes = I.compute(d, "commune", vintage="2020")
     assert communes["unit_code"].nunique() <= 157
-    assert set(communes["unit_code"]) <= set(register.units("2020-02-01")["code"])
+    assert set(communes["unit_code"]) <= set(admin_units.units("2020-02-01")["code"])
 
 
 def test_merged_commune_series_sums_its_parts():

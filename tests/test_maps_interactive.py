@@ -7,7 +7,7 @@ import pytest
 from btchild_analysis import boundaries as B
 from btchild_analysis import indicators as I
 from btchild_analysis import interactive as X
-from btchild_analysis import register
+from btchild_analysis import admin_units
 
 
 class Paths(HTMLParser):
@@ -50,7 +50,7 @@ def test_status_svg_every_commune_has_a_title_with_its_name_district_and_status(
     a = dataset.assessment()
     html = X.status_svg(a, 2020, real2020, lang="en")
     p = parse(html)
-    units = register.units(2020)
+    units = admin_units.units(2020)
     assert len(p.titles) == 157 and all(p.titles)
     for name, district in zip(units["name"], units["district_name"]):
         assert any(t.startswith(f"{name} — {district}\n") for t in p.titles), name
@@ -79,7 +79,7 @@ def test_indicator_svg_value_with_interval_in_vietnamese(dataset, real2020):
 def test_district_svg_draws_only_its_communes(dataset):
     html = X.status_svg(dataset.assessment(), 2020, B.schematic(2020), district="836", lang="vi")
     p = parse(html)
-    n = len(register.units(2020).query("district_code == '836'"))
+    n = len(admin_units.units(2020).query("district_code == '836'"))
     assert len(p.titles) == n and all("Huyện Ba Tri" in t for t in p.titles)
     assert "<button" not in html  # one district: nothing to zoom to
 

@@ -8,7 +8,7 @@ import pytest
 
 from btchild_analysis import boundaries as B
 from btchild_analysis import indicators as I
-from btchild_analysis import maps, register
+from btchild_analysis import maps, admin_units
 from btchild_analysis.style import NOTICE_KEY
 
 
@@ -36,7 +36,7 @@ def assessment(dataset):
 def test_province_status_map_numbers_every_commune_with_a_key(assessment):
     fig = maps.status_map(assessment, 2020, B.schematic(2020), lang="en")
     ax = fig.axes[0]
-    units = register.units(2020).sort_values(["district_code", "code"])
+    units = admin_units.units(2020).sort_values(["district_code", "code"])
     assert sorted(int(t.get_text()) for t in commune_labels(ax)) == list(range(1, 158))
     key = fig.btchild_key
     assert list(key.columns) == ["No.", "Commune", "District", "Commune code"]
@@ -67,7 +67,7 @@ def test_no_overlapping_labels_on_the_schematic_layout(assessment):
 def test_district_scale_short_names(assessment, real2013):
     fig = maps.status_map(assessment, 2015, real2013, district="Huyện Ba Tri")
     names = {t.get_text() for t in commune_labels(fig.axes[0])}
-    ba_tri = register.units(2013).query("district_code == '836'")["name"]
+    ba_tri = admin_units.units(2013).query("district_code == '836'")["name"]
     assert len(names) == len(ba_tri) == 24
     assert "TT Ba Tri" in names and "An Hiệp" in names and not any(n.startswith("Xã ") for n in names)
 

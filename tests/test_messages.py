@@ -12,7 +12,7 @@ import pytest
 
 from btchild_analysis import messages
 from btchild_analysis.indicators import base_mark
-from btchild_analysis.registry import plan_indicators
+from btchild_analysis.catalog import plan_indicators
 
 # Thành phố Bến Tre (district 829) in 2023–2024: its 14 units (the register; the issue names 14 too).
 CITY = [("28756", "Phường Phú Khương"), ("28757", "Phường Phú Tân"), ("28759", "Phường 8"),

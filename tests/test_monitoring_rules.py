@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from btchild_analysis import indicators as I
-from btchild_analysis import register, standard
-from btchild_analysis.registry import indicator, indicators
+from btchild_analysis import admin_units, standard
+from btchild_analysis.catalog import indicator, indicators
 
 
 # ----------------------------------------------------------------------------- register
@@ -14,11 +14,11 @@ from btchild_analysis.registry import indicator, indicators
                                                   ("2013-04-06", 17, 22), ("2013", 17, 22)])
 def test_membership_before_resolution_49_of_2013(on, city, chau_thanh):
     # 49/NQ-CP (05/4/2013): "Thành phố Bến Tre ... có 10 phường và 07 xã"; Châu Thành "còn lại ... 22"
-    d = register.districts(on).set_index("district_code")
+    d = admin_units.districts(on).set_index("district_code")
     assert (d.loc["829", "n_units"], d.loc["831", "n_units"]) == (city, chau_thanh)
-    my_thanh = register.units(on).set_index("code").loc["28867"]
+    my_thanh = admin_units.units(on).set_index("code").loc["28867"]
     assert my_thanh["district_name"] == ("Thành phố Bến Tre" if city == 17 else "Huyện Châu Thành")
-    assert len(register.units(on)) == 164
+    assert len(admin_units.units(on)) == 164
 
 
 def test_a_2012_report_aggregates_my_thanh_into_chau_thanh():
@@ -31,10 +31,10 @@ def test_a_2012_report_aggregates_my_thanh_into_chau_thanh():
 
 
 def test_after_july_2025_the_aggregate_is_the_former_ben_tre_area_coded_86():
-    u = register.units("2025-07-01")
+    u = admin_units.units("2025-07-01")
     assert set(u["province_code"]) == {"86"}
     assert set(u["province_name"]) == {"Địa bàn tỉnh Bến Tre cũ (nay thuộc tỉnh Vĩnh Long)"}
-    assert set(register.units("2025-06-30")["province_code"]) == {"83"}
+    assert set(admin_units.units("2025-06-30")["province_code"]) == {"83"}
 
 
 # ----------------------------------------------------------------------------- metadata

@@ -10,7 +10,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from btchild_analysis import indicators as I
-from btchild_analysis import register
+from btchild_analysis import admin_units
 
 Z = 1.959963984540054  # the 97.5% normal quantile
 COLS = ["commune_code", "period", "element", "value"]
@@ -20,7 +20,7 @@ def rows(spec):
     return pd.DataFrame(spec, columns=COLS)
 
 
-U15 = register.units(2015)
+U15 = admin_units.units(2015)
 A, B = "28756", "28757"                      # two communes of Thành phố Bến Tre (829)
 OTHER = U15.loc[U15["district_code"] == "836", "code"].iloc[0]   # a commune of another district
 
@@ -285,8 +285,8 @@ def test_share_of_communes_on_a_vintage_counts_the_units_in_force_at_the_time():
     # 2019 on the 2020 units: the province still had its 164 units in 2019 (the merger came 1/2/2020)
     d = rows([(A, "2019", "play_area_standard", 1)])
     prov = I.compute(d, "province", vintage="2020", which=["play_area_standard"]).iloc[0]
-    assert prov["denominator"] == len(register.units(2019)) == 164
-    assert prov["communes_expected"] == len(register.units("2020-02-01")) == 157
+    assert prov["denominator"] == len(admin_units.units(2019)) == 164
+    assert prov["communes_expected"] == len(admin_units.units("2020-02-01")) == 157
 
 
 def test_partial_reports_when_one_element_of_the_pair_is_absent_everywhere():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from btchild_analysis import quality, register
+from btchild_analysis import quality, admin_units
 from btchild_analysis.errors import SubmissionError
 
 COLS = ["commune_code", "period", "element", "value"]
@@ -43,7 +43,7 @@ def test_modified_z_is_nan_when_the_mad_is_zero():
 
 # ------------------------------------------------------------------------------- outliers
 
-MCN = register.units(2015).query("district_code == '833'")["code"].tolist()  # 17 units of Mỏ Cày Nam
+MCN = admin_units.units(2015).query("district_code == '833'")["code"].tolist()  # 17 units of Mỏ Cày Nam
 
 
 def peers_data():
@@ -135,13 +135,13 @@ def test_percentages_received_and_on_time_by_hand():
     prov = t.loc["83"]    # 164 expected, 3 received (1.83 %), 2 on time (1.22 %), 1 late, 161 missing
     assert (prov["pct_received"], prov["pct_on_time"], prov["late"], prov["missing"]) == (1.8, 1.2, 1, 161)
     assert prov["name"] == "Tỉnh Bến Tre"
-    bt = t.loc[register.units(2015).set_index("code").loc["29173", "district_code"]]
+    bt = t.loc[admin_units.units(2015).set_index("code").loc["29173", "district_code"]]
     assert (bt["received"], bt["on_time"], bt["late"]) == (1, 1, 0)
     assert bt["pct_received"] == bt["pct_on_time"] == round(100 / bt["expected"], 1)
 
 
 def test_every_report_received_on_time_is_100_percent():
-    codes = register.units(2015)["code"]
+    codes = admin_units.units(2015)["code"]
     dates = pd.DataFrame({"commune_code": codes, "period": "2015H1", "submitted_on": "2015-04-30"})
     prov = quality.completeness(dates, "2015H1").iloc[-1]
     assert (prov["expected"], prov["received"], prov["missing"], prov["late"]) == (164, 164, 0, 0)

@@ -8,7 +8,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from btchild_analysis import register, standard
+from btchild_analysis import admin_units, standard
 from btchild_analysis.errors import EditionError
 
 E19 = standard.load_edition("cfc_2019")
@@ -188,7 +188,7 @@ def test_transitional_choice_only_in_2014():
 def test_class_overrides_apply_to_their_year_only():
     o = pd.DataFrame({"commune_code": ["29230", "28804"], "year": ["2019", 2020], "class": ["xa_dac_biet_kho_khan"] * 2})
     k19 = standard.commune_classes(2019, o)
-    assert k19["29230"] == "xa_dac_biet_kho_khan" and k19["28804"] == register.units(2019).set_index("code").loc["28804", "class"]
+    assert k19["29230"] == "xa_dac_biet_kho_khan" and k19["28804"] == admin_units.units(2019).set_index("code").loc["28804", "class"]
     assert standard.commune_classes(2019, o.iloc[:0]).equals(standard.commune_classes(2019))
 
 
@@ -203,7 +203,7 @@ def test_assess_columns_names_and_labels():
                                   "reasons_vi", "reasons_en"]
     assert list(zip(a["commune_code"], a["year"], a["status"], a["status_vi"])) == [
         ("28804", 2019, "met", "đạt"), ("29230", 2019, "not_met", "chưa đạt"), ("29230", 2020, "met", "đạt")]
-    u = register.units(2019).set_index("code")
+    u = admin_units.units(2019).set_index("code")
     assert a["name"].iloc[0] == u.loc["28804", "name"] and a["district_name"].iloc[1] == u.loc["29230", "district_name"]
 
 
@@ -258,7 +258,7 @@ def test_as_elements_counts_only_met_and_fills_units_without_a_sheet():
     a = pd.DataFrame({"commune_code": ["28804", "29230", "28756"], "year": [2019, 2019, 2019],
                       "status": ["met", "not_met", "insufficient_data"]})
     e = standard.as_elements(a)
-    n = len(register.units(2019))
+    n = len(admin_units.units(2019))
     assert len(e) == n and set(e["element"]) == {"child_friendly_met"} and set(e["period"]) == {"2019"}
     assert e["value"].sum() == 1.0 and e.set_index("commune_code").loc["28804", "value"] == 1.0
     assert e["commune_code"].nunique() == n and e.index.tolist() == list(range(n))

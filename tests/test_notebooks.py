@@ -16,7 +16,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from btchild_analysis import register
+from btchild_analysis import admin_units
 from btchild_analysis.pages import to_html
 from partial_data import build
 
@@ -230,8 +230,8 @@ def test_pages_in_a_browser_fetch_nothing_log_no_error_and_name_communes_on_hove
                     assert page.evaluate("document.documentElement.lang") == params.get("lang", "vi")
                     if name == "01_child_friendly_status":
                         titles = page.evaluate("Array.from(document.querySelectorAll('svg path title'), t => t.textContent)")
-                        district = register.find_district(params["district"], 2024)
-                        names = set(register.units(2024).query("district_code == @district.district_code")["name"])
+                        district = admin_units.find_district(params["district"], 2024)
+                        names = set(admin_units.units(2024).query("district_code == @district.district_code")["name"])
                         assert {t.split(" — ")[0] for t in titles} == names, titles[:3]
                         page.hover("svg path:has(title) >> nth=0")
                     page.close()

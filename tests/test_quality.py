@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from btchild_analysis import quality, register, sections
+from btchild_analysis import quality, admin_units, sections
 
 
 def test_completeness_by_hand_and_the_deadline_is_strict():
@@ -35,7 +35,7 @@ def test_modified_z_against_hand_computation():
 
 
 def test_outliers_flag_a_commune_far_from_its_district_peers():
-    codes = register.units(2015).query("district_code == '836'")["code"].tolist()
+    codes = admin_units.units(2015).query("district_code == '836'")["code"].tolist()
     rows = []
     for i, c in enumerate(codes):
         stunted = 250 if i == 0 else 60 + i % 5
@@ -77,7 +77,7 @@ def test_a_report_under_a_code_merged_away_counts_for_its_successor():
 
 def test_pct_received_and_on_time_by_hand():
     # Ba Tri (836): 3 received of its units, 2 on time
-    codes = register.units(2015).query("district_code == '836'")["code"].tolist()
+    codes = admin_units.units(2015).query("district_code == '836'")["code"].tolist()
     n = len(codes)
     dates = pd.DataFrame({"commune_code": codes[:3], "period": "2015",
                           "submitted_on": ["2015-10-01", "2015-10-30", "2015-11-02"]})
@@ -101,7 +101,7 @@ def test_modified_z_with_a_mad_other_than_one():
 
 
 def test_outlier_bounds_on_both_sides_with_mad_other_than_one():
-    codes = register.units(2015).query("district_code == '836'")["code"].tolist()
+    codes = admin_units.units(2015).query("district_code == '836'")["code"].tolist()
     rows = []
     stunted = [6, 60, 66, 72, 78, 84, 90]  # rates 2, 20, 22, 24, 26, 28, 30 % → median 24; |dev| 22, 4, 2, 0, 2, 4, 6 → MAD 4
     for i, c in enumerate(codes[:7]):

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import realformat as rf
-from btchild_analysis import cells, io, readers, register, validation
+from btchild_analysis import cells, io, readers, admin_units, validation
 from btchild_analysis.errors import LoadAccountingError, SubmissionError
 from btchild_analysis.limits import Limits
 from btchild_analysis.periods import Period
@@ -432,7 +432,7 @@ def test_csv_fields_per_line_limit(tmp_path):
 
 def _long_rows(n):
     """``n`` distinct (commune, period, element) rows of counts without a denominator."""
-    codes = register.units("2015")["code"].tolist()
+    codes = admin_units.units("2015")["code"].tolist()
     els = ["u5_measured", "u5_weighed", "pop_0_2", "pop_3_5", "pop_6_10", "pop_11_14", "pupils_enrolled",
            "pop_u16", "births", "pop_u1", "abuse_cases", "injuries_u16"]
     periods = [f"{y}{k}" for y in range(1990, 2020) for k in ("", "H1")]

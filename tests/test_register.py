@@ -5,7 +5,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from btchild_analysis import register as reg
+from btchild_analysis import admin_units as reg
 from btchild_analysis.errors import RegisterError
 
 # Official counts from the GSO lists quoted in shared/data/register/README.md

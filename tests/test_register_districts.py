@@ -1,7 +1,7 @@
-"""Districts named loosely: register.find_district."""
+"""Districts named loosely: admin_units.find_district."""
 import pytest
 
-from btchild_analysis import register as reg
+from btchild_analysis import admin_units as reg
 from btchild_analysis.errors import RegisterError
 
 

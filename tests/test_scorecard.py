@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from btchild_analysis import scorecard
-from btchild_analysis.registry import Target, plan_indicators
+from btchild_analysis.catalog import Target, plan_indicators
 
 ENGLISH_WORDS = {"the", "of", "met", "not", "since", "late", "by", "projected", "projection", "no", "data",
                  "achieved", "track", "target", "year", "years", "value", "latest", "verdict", "trend", "only"}

@@ -149,11 +149,11 @@ def test_audit_flags_full_points_the_data_do_not_support():
 
 
 def test_sample_shares_by_district_come_from_the_indicator_engine(dataset):
-    from btchild_analysis import register
+    from btchild_analysis import admin_units
     a = dataset.assessment()
     vals = I.compute(dataset.all_elements(), "district", which=["child_friendly_commune"])
     v2020 = vals[vals["period"] == "2020"].set_index("unit_code")
-    units = register.units(2020)
+    units = admin_units.units(2020)
     met = a[(a["year"] == 2020) & (a["status"] == "met")].groupby("district_code").size()
     by_hand = 100 * met / units.groupby("district_code").size()  # over all communes in force
     assert len(v2020) == 9

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from btchild_analysis import targets, trends
-from btchild_analysis.registry import Target, indicator
+from btchild_analysis.catalog import Target, indicator
 
 
 def series(ind, values, unit="83", level="province", name="Tỉnh Bến Tre"):

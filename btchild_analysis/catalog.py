@@ -1,0 +1,220 @@
+"""The registry of data elements and indicators (package data ``elements.yaml``, ``indicators.yaml``).
+
+Elements are what communes report; indicators are formulas over elements.  Both carry Vietnamese and
+English labels.  Officials change the YAML, not the code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from ._resources import load_yaml
+from .errors import RegistryError
+from .admin_units import fold
+from .schemas import ElementFile, IndicatorFile, check
+
+#: Denominator of the "share of communes" indicators (a yes/no element over the communes reporting it).
+COMMUNES = "communes"
+
+
+@dataclass(frozen=True)
+class Element:
+    """A data element: ``id``, labels, ``kind`` (``count`` or ``yes_no``), the element it may not exceed."""
+
+    id: str
+    vi: str
+    en: str
+    kind: str
+    periods: tuple[str, ...] = ("A",)
+    denominator: str | None = None
+    aliases: tuple[str, ...] = ()
+    derived_from: str | None = None
+
+    def label(self, lang: str = "vi") -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+_OPS = {"<": lambda x, v: x < v, "<=": lambda x, v: x <= v, ">": lambda x, v: x > v, ">=": lambda x, v: x >= v,
+        "==": lambda x, v: x == v}
+
+
+def compare(x: float, op: str, value: float) -> bool:
+    """``x op value`` for the comparison signs used in the data files (``<``, ``<=``, ``>``, ``>=``, ``==``).
+
+    >>> compare(22.5, "<", 22.5), compare(20.0, "<=", 20)
+    (False, True)
+    """
+    return bool(_OPS[op](x, value))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A plan target: the value must satisfy ``value {op} threshold`` in ``year``."""
+
+    year: int
+    op: str
+    value: float
+    wording: str = ""
+
+    def met(self, x: float) -> bool:
+        """Whether ``x`` meets the target, respecting strict (``<``, ``>``) and level (``<=``, ``>=``) forms.
+
+        >>> Target(2015, "<", 22.5).met(22.5), Target(2020, "<=", 20).met(20.0)
+        (False, True)
+        """
+        return compare(x, self.op, self.value)
+
+
+@dataclass(frozen=True)
+class Break:
+    """A break in an indicator's series: values from ``year`` on are not comparable with earlier ones."""
+
+    year: int
+    vi: str
+    en: str
+
+    def reason(self, lang: str = "vi") -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+#: What an indicator's interval means: ``wilson`` (95% Wilson score interval of a proportion of measured
+#: children or people) or ``none`` (a complete enumeration, e.g. communes: no sampling interval).
+INTERVALS = ("wilson", "none")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator: ``factor * sum(numerator) / sum(denominator)`` with its targets.
+
+    ``breaks`` are the years from which the series starts a new, non-comparable segment; ``interval``
+    is ``wilson`` or ``none``; ``bounds`` the range of possible values (projections are held inside).
+    """
+
+    id: str
+    vi: str
+    en: str
+    area: str
+    numerator: str
+    denominator: str
+    factor: float
+    unit: str
+    direction: str
+    targets: tuple[Target, ...] = field(default_factory=tuple)
+    aarr: bool = False
+    unit_en: str | None = None
+    breaks: tuple[Break, ...] = ()
+    interval: str = "wilson"
+    bounds: tuple[float | None, float | None] = (0.0, None)
+
+    @property
+    def break_years(self) -> tuple[int, ...]:
+        """The years that start a new segment, ascending."""
+        return tuple(sorted(b.year for b in self.breaks))
+
+    @property
+    def trend_method(self) -> str:
+        """``"aarr"`` (multiplicative trend, log-linear) or ``"theil_sen"`` (linear trend)."""
+        return "aarr" if self.aarr else "theil_sen"
+
+    def label(self, lang: str = "vi") -> str:
+        return self.vi if lang == "vi" else self.en
+
+    def unit_label(self, lang: str = "vi") -> str:
+        """The unit in ``lang`` (``"% xã"`` / ``"% of communes"``)."""
+        return self.unit if lang == "vi" or not self.unit_en else self.unit_en
+
+    @property
+    def is_share_of_communes(self) -> bool:
+        return self.denominator == COMMUNES
+
+
+@lru_cache(maxsize=1)
+def elements() -> dict[str, Element]:
+    """All data elements by id."""
+    out = {}
+    check("elements.yaml", load_yaml("elements.yaml"), ElementFile)
+    for key, spec in load_yaml("elements.yaml")["elements"].items():
+        out[key] = Element(id=key, vi=spec["vi"], en=spec["en"], kind=spec["kind"],
+                           periods=tuple(spec.get("periods", ["A"])), denominator=spec.get("denominator"),
+                           aliases=tuple(spec.get("aliases", [])), derived_from=spec.get("derived_from"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def indicators() -> dict[str, Indicator]:
+    """All indicators by id (the plan's twelve first, then monitored and evidence indicators)."""
+    out = {}
+    check("indicators.yaml", load_yaml("indicators.yaml"), IndicatorFile)
+    for key, spec in load_yaml("indicators.yaml")["indicators"].items():
+        targets = tuple(Target(int(y), t["op"], float(t["value"]), t.get("wording", ""))
+                        for y, t in (spec.get("targets") or {}).items())
+        out[key] = Indicator(id=key, vi=spec["vi"], en=spec["en"], area=spec["area"],
+                             numerator=spec["numerator"], denominator=spec["denominator"],
+                             factor=float(spec["factor"]), unit=spec["unit"], direction=spec["direction"],
+                             targets=targets, aarr=bool(spec.get("aarr", False)), unit_en=spec.get("unit_en"),
+                             **_series_meta(key, spec))
+    return out
+
+
+def _series_meta(key: str, spec: dict) -> dict:
+    """``breaks``, ``interval`` and ``bounds`` of one indicator entry, checked."""
+    interval = spec.get("interval", "wilson")
+    if interval not in INTERVALS:
+        raise RegistryError(f"indicators.yaml, indicator '{key}': interval must be one of {INTERVALS}, not {interval!r}")
+    breaks = tuple(Break(int(b["year"]), b.get("vi", ""), b.get("en", "")) for b in spec.get("breaks") or ())
+    lo, hi = (spec.get("range") or [0, 100 if float(spec["factor"]) == 100 else None])
+    return {"breaks": breaks, "interval": interval,
+            "bounds": (None if lo is None else float(lo), None if hi is None else float(hi))}
+
+
+def plan_indicators() -> list[str]:
+    """Ids of the indicators that carry a plan target (the twelve of Plan 3042/KH-UBND)."""
+    return [k for k, ind in indicators().items() if ind.targets]
+
+
+def element(key: str) -> Element:
+    """One element by id; :class:`RegistryError` naming the known ids if it does not exist."""
+    try:
+        return elements()[key]
+    except KeyError:
+        raise RegistryError(f"unknown data element '{key}'; known: {', '.join(elements())}") from None
+
+
+def indicator(key: str) -> Indicator:
+    """One indicator by id; :class:`RegistryError` if unknown."""
+    try:
+        return indicators()[key]
+    except KeyError:
+        raise RegistryError(f"unknown indicator '{key}'; known: {', '.join(indicators())}") from None
+
+
+def _header_key(text: object) -> str:
+    return " ".join(fold(str(text)).replace("-", " ").replace("–", " ").split())
+
+
+@lru_cache(maxsize=1)
+def header_lookup() -> dict[str, str]:
+    """Folded column heading → element id, from ids, Vietnamese labels and aliases."""
+    out: dict[str, str] = {}
+    for el in elements().values():
+        for text in (el.id, el.vi, el.en, *el.aliases):
+            out[_header_key(text)] = el.id
+    return out
+
+
+def element_for_header(text: object) -> str | None:
+    """The element a workbook column heading stands for, or None.
+
+    >>> element_for_header("SDD  thấp còi"), element_for_header("sdd thap coi"), element_for_header("Ghi chú")
+    ('u5_stunted', 'u5_stunted', None)
+    """
+    return header_lookup().get(_header_key(text))
+
+
+def elements_table(lang: str = "vi") -> pd.DataFrame:
+    """The element registry as a table (id, label, kind, denominator, periods)."""
+    return pd.DataFrame([{"element": e.id, "label": e.label(lang), "kind": e.kind,
+                          "denominator": e.denominator or "", "periods": ",".join(e.periods)}
+                         for e in elements().values()])
