@@ -21,7 +21,10 @@ COMMUNES = "communes"
 
 @dataclass(frozen=True)
 class Element:
-    """A data element: ``id``, labels, ``kind`` (``count`` or ``yes_no``), the element it may not exceed."""
+    """A data element: ``id``, labels, ``kind`` (``count`` or ``yes_no``), the element it may not exceed.
+
+    ``sex`` is True when the element may be reported split by sex (male and female parts of the total).
+    """
 
     id: str
     vi: str
@@ -31,6 +34,7 @@ class Element:
     denominator: str | None = None
     aliases: tuple[str, ...] = ()
     derived_from: str | None = None
+    sex: bool = False
 
     def label(self, lang: str = "vi") -> str:
         return self.vi if lang == "vi" else self.en
@@ -138,7 +142,8 @@ def elements() -> dict[str, Element]:
     for key, spec in load_yaml("elements.yaml")["elements"].items():
         out[key] = Element(id=key, vi=spec["vi"], en=spec["en"], kind=spec["kind"],
                            periods=tuple(spec.get("periods", ["A"])), denominator=spec.get("denominator"),
-                           aliases=tuple(spec.get("aliases", [])), derived_from=spec.get("derived_from"))
+                           aliases=tuple(spec.get("aliases", [])), derived_from=spec.get("derived_from"),
+                           sex=bool(spec.get("sex", False)))
     return out
 
 

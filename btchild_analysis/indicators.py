@@ -9,6 +9,10 @@ did not report is not counted as answering 1).  Every aggregate says how many co
 below 90% by default.  Series across the 2020 and 2024
 mergers can be re-expressed on one vintage through the register's crosswalk, summing the elements of
 merged communes.
+
+By sex (``by="sex"``): the same arithmetic on the male and female parts (``Dataset.by_sex``), one row
+per sex, for the indicators whose numerator and denominator may both be split; a commune counts for a
+sex only if it sent both parts for that sex.  :func:`sex_gap` puts boys and girls side by side.
 """
 from __future__ import annotations
 
@@ -25,6 +29,12 @@ Z95 = 1.959963984540054
 OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "period", "indicator", "numerator", "denominator",
                   "value", "ci_low", "ci_high", "base_mark", "communes_reporting", "communes_partial",
                   "communes_expected", "coverage", "low_coverage", "interval"]
+#: The groupings ``compute(..., by=...)`` accepts besides ``None``.
+BY = ("sex",)
+#: The values of the ``sex`` column, in output order (``total`` only if the caller passes totals too).
+SEXES = ("male", "female", "total")
+GAP_COLUMNS = ["level", "unit_code", "unit_name", "period", "indicator", "male", "female", "gap", "ratio",
+               "communes_reporting"]
 #: Default minimum share of expected communes reporting before an aggregate is flagged ``low_coverage``.
 COVERAGE_THRESHOLD = 0.90
 
@@ -129,7 +139,7 @@ def _units_lookup(periods, vintage) -> pd.DataFrame:
 
 def compute(data: pd.DataFrame, level: str = "province", vintage: object | None = None,
             which: list[str] | None = None, units: pd.DataFrame | None = None,
-            min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
+            min_coverage: float = COVERAGE_THRESHOLD, by: str | None = None) -> pd.DataFrame:
     """Compute indicators at one level.
 
     Parameters
@@ -149,11 +159,15 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
     min_coverage : float
         Share of expected communes (0–1) below which an aggregate is flagged ``low_coverage``
         (default :data:`COVERAGE_THRESHOLD`, 90%).
+    by : {None, "sex"}
+        ``"sex"``: figures for boys and girls; ``data`` must then carry a ``sex`` column (pass
+        ``Dataset.by_sex`` or ``LoadResult.by_sex``), and only indicators whose numerator and
+        denominator elements are marked ``sex: true`` are computed.
 
     Returns
     -------
     DataFrame
-        :data:`OUTPUT_COLUMNS`; ``value`` in the indicator's unit (``factor × numerator / denominator``),
+        :data:`OUTPUT_COLUMNS` (with ``by="sex"``, a ``sex`` column right after ``indicator``); ``value`` in the indicator's unit (``factor × numerator / denominator``),
         ``ci_low``/``ci_high`` its 95% Wilson interval (empty for ``interval: none``: counts of
         communes are a complete enumeration), ``base_mark`` the MICS small-base mark;
         ``communes_reporting`` (units that sent both numerator and denominator), ``communes_partial``
@@ -163,7 +177,96 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if _check_by(by, data) is not None:
+        return _by_sex(data, [level], vintage, which, units, min_coverage)
     return _compute(_prepared(data, vintage, units), level, which, min_coverage)
+
+
+def _check_by(by: str | None, data: pd.DataFrame) -> str | None:
+    """``by`` checked: None or one of :data:`BY`, with the column it needs present in ``data``."""
+    if by is None:
+        return None
+    if by not in BY:
+        raise ValueError(f"by must be None or one of {BY}, not {by!r}")
+    if "sex" not in data.columns:
+        raise ValueError("by='sex' needs data with a 'sex' column (pass Dataset.by_sex or LoadResult.by_sex)")
+    odd = sorted(set(data["sex"].dropna().astype(str)) - set(SEXES))
+    if odd:
+        raise ValueError(f"sex must be one of {SEXES}, not {', '.join(map(repr, odd))}")
+    return by
+
+
+def sex_indicators(which: list[str] | None = None) -> list[str]:
+    """Indicator ids (of ``which``, default all) whose numerator and denominator may be split by sex."""
+    reg = elements()
+    splittable = {k for k, e in reg.items() if e.sex}
+    return [k for k in (which or list(indicators()))
+            if indicator(k).numerator in splittable and indicator(k).denominator in splittable]
+
+
+def _by_sex(data: pd.DataFrame, levels, vintage, which, units, min_coverage: float) -> pd.DataFrame:
+    """:func:`_compute` for each sex present, at each of ``levels`` (skipping a level with no units)."""
+    cols = OUTPUT_COLUMNS[:5] + ["sex"] + OUTPUT_COLUMNS[5:]
+    chosen = sex_indicators(which)
+    frames = []
+    for sex in SEXES:
+        part = data[data["sex"] == sex]
+        if part.empty or not chosen:
+            continue
+        prepared = _prepared(part, vintage, units)
+        for level in levels:
+            try:
+                frames.append(_compute(prepared, level, chosen, min_coverage).assign(sex=sex))
+            except ValueError:
+                if len(levels) == 1:
+                    raise
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    order = {"level": {v: i for i, v in enumerate(LEVELS)}, "indicator": {v: i for i, v in enumerate(chosen)},
+             "sex": {v: i for i, v in enumerate(SEXES)}}
+    out = out.sort_values(["level", "indicator", "unit_code", "period", "sex"], kind="stable",
+                          key=lambda c: c.map(order[c.name]) if c.name in order else c)
+    return out[cols].reset_index(drop=True)
+
+
+def sex_gap(table: pd.DataFrame) -> pd.DataFrame:
+    """Boys and girls side by side, from a ``compute(..., by="sex")`` table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`compute` or :func:`compute_all` with ``by="sex"``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`GAP_COLUMNS`, one row per ``level, unit_code, unit_name, period, indicator``: ``male``,
+        ``female`` (the indicator's values), ``gap`` = male − female in the indicator's unit (e.g.
+        percentage points), ``ratio`` = female ÷ male (empty when the male value is 0 or missing),
+        ``communes_reporting`` the smaller of the two sexes' counts (0 when one sex is missing).
+
+    >>> t = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Bến Tre", "period": "2015",
+    ...                   "indicator": "stunting_u5", "sex": ["male", "female"], "value": [8.0, 4.0],
+    ...                   "communes_reporting": [2, 1]})
+    >>> r = sex_gap(t).iloc[0]
+    >>> float(r.gap), float(r.ratio), int(r.communes_reporting)
+    (4.0, 0.5, 1)
+    """
+    if "sex" not in table.columns:
+        raise ValueError("sex_gap needs a table computed with by='sex' (it has no 'sex' column)")
+    keys = GAP_COLUMNS[:5]
+    if table.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    parts = [table.loc[table["sex"] == sex, keys + ["value", "communes_reporting"]]
+             .rename(columns={"value": sex, "communes_reporting": f"n_{sex}"}) for sex in ("male", "female")]
+    out = parts[0].merge(parts[1], on=keys, how="outer", sort=False)
+    male, female = out["male"].astype(float), out["female"].astype(float)
+    out["gap"] = male - female
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = np.where(male > 0, female / male, np.nan)
+    out["communes_reporting"] = np.minimum(out["n_male"].fillna(0), out["n_female"].fillna(0)).astype(int)
+    return out[GAP_COLUMNS]
 
 
 def _prepared(data: pd.DataFrame, vintage, units) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -285,8 +388,14 @@ def partial_reports(data: pd.DataFrame, which: list[str] | None = None) -> pd.Da
 
 
 def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[str] | None = None,
-                units: pd.DataFrame | None = None, min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
-    """:func:`compute` at the three levels from one pass over the data (no district level from 2025-07-01)."""
+                units: pd.DataFrame | None = None, min_coverage: float = COVERAGE_THRESHOLD,
+                by: str | None = None) -> pd.DataFrame:
+    """:func:`compute` at the three levels from one pass over the data (no district level from 2025-07-01).
+
+    ``by="sex"``: as :func:`compute` with ``by="sex"``, at the three levels.
+    """
+    if _check_by(by, data) is not None:
+        return _by_sex(data, LEVELS, vintage, which, units, min_coverage)
     prepared = _prepared(data, vintage, units)
     out = []
     for level in LEVELS:

@@ -34,6 +34,7 @@ class ElementSpec(_Strict):
     denominator: Optional[str] = None
     aliases: list[str] = []
     derived_from: Optional[str] = None
+    sex: bool = False
 
 
 class ElementFile(_Strict):
