@@ -209,6 +209,13 @@ class Lang(str, Enum):
     en = "en"
 
 
+class By(str, Enum):
+    sex = "sex"
+
+
+_BY_HELP = "sex: a row per sex (column sex: Nam/Nữ, Male/Female with --lang en)"
+
+
 def _file_problem(path: Path, folder_ok: bool = False) -> str | None:
     """Why ``path`` cannot be read as an input (None when it can); never opens it."""
     try:
@@ -474,22 +481,55 @@ def indicators(data: Optional[Path] = typer.Argument(None, callback=_in_data,
                level: Level = typer.Option(Level.province),
                vintage: Optional[str] = typer.Option(None, callback=_vintage, help="2013, 2020, 2023, 2024, 2025 or a date"),
                indicator: Optional[List[str]] = typer.Option(None, help="Indicator id (repeatable)"),
+               by: Optional[By] = typer.Option(None, "--by", help=_BY_HELP),
+               lang: Lang = typer.Option(Lang.vi, help="Words of the sex column (with --by sex)"),
                format: Fmt = typer.Option(Fmt.csv, "--format")) -> None:
     """Indicators with numerator, denominator, value and 95% Wilson interval."""
-    from .indicators import compute
     d = _dataset(data)
-    _emit(compute(d.all_elements(), level.value, vintage, indicator or None), format, d.synthetic)
+    _emit(_values(d, level.value, vintage, indicator or None, by, lang.value), format, d.synthetic)
 
 
 @app.command()
 def targets(data: Optional[Path] = typer.Argument(None, callback=_in_data), level: Level = typer.Option(Level.province),
             vintage: Optional[str] = typer.Option(None, callback=_vintage),
+            by: Optional[By] = typer.Option(None, "--by", help=_BY_HELP + "; each sex against the same targets"),
+            lang: Lang = typer.Option(Lang.vi, help="Words of the sex column (with --by sex)"),
             format: Fmt = typer.Option(Fmt.csv, "--format")) -> None:
     """Status of the twelve plan targets: baseline, latest, target, status, projection."""
-    from .indicators import compute
     from .targets import status_table
     d = _dataset(data)
-    _emit(status_table(compute(d.all_elements(), level.value, vintage)), format, d.synthetic)
+    values = _values(d, level.value, vintage, None, by, lang.value)
+    if by is None:
+        _emit(status_table(values), format, d.synthetic)
+        return
+    parts = [status_table(v).assign(sex=s) for s, v in values.groupby("sex", sort=False)]
+    out = pd.concat(parts, ignore_index=True) if parts else status_table(values)
+    out.insert(out.columns.get_loc("indicator") + 1, "sex", out.pop("sex") if "sex" in out else "")
+    _emit(out, format, d.synthetic)
+
+
+def _values(d, level: str, vintage: Optional[str], which: Optional[list], by: Optional[By], lang: str) -> pd.DataFrame:
+    """The indicator table, by sex when asked (column ``sex`` in words, right after ``indicator``).
+
+    Data without a split by sex: a one-line note on stderr and the totals (``sex`` = Tổng số / Total).
+    """
+    from .indicators import compute
+    if by is None:
+        return compute(d.all_elements(), level, vintage, which)
+    from .indicators import sex_indicators
+    from .sex_figures import has_split, sex_word, text
+    by_sex = getattr(d, "by_sex", None)
+    if not has_split(by_sex):
+        _say("btchild: " + text("cli_no_split", lang).format(total=sex_word("total", lang)), err=True)
+        out = compute(d.all_elements(), level, vintage, which)
+        out.insert(out.columns.get_loc("indicator") + 1, "sex", sex_word("total", lang))
+        return out
+    unsplit = [w for w in which or [] if w not in sex_indicators(which)]
+    if unsplit:
+        _say("btchild: " + text("cli_unsplit", lang).format(ids=", ".join(unsplit)), err=True)
+    out = compute(by_sex, level, vintage, which, by="sex")
+    out["sex"] = out["sex"].map(lambda s: sex_word(s, lang))
+    return out
 
 
 @app.command()
