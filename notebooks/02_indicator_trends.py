@@ -26,6 +26,7 @@ period: str = "2024"  # kỳ cuối của xu hướng / last period of the trend
 start: int = 2013  # năm đầu / first year of the trends
 indicator_ids: list = ["stunting_u5", "underweight_u5", "kindergarten_enrolment", "child_friendly_commune"]  # chỉ tiêu / indicator ids (`btchild indicators`)
 district: Optional[str] = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+by: Optional[str] = None  # theo giới tính / split: "sex": trẻ trai và trẻ gái cạnh nhau và chênh lệch / boys and girls side by side and the gap; None: không chia / no split
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
 data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
 boundaries: Optional[str] = None  # tệp ranh giới / boundary file; None: $BTCHILD_BOUNDARIES, else the schematic layout
@@ -36,9 +37,10 @@ report_name: str = "02_indicator_trends"  # tên tệp của báo cáo / file st
 from IPython.display import Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, maps, messages, plots, sections, trends
+from btchild_analysis import indicators, maps, messages, plots, sections, sex_figures, trends
 from btchild_analysis.catalog import plan_indicators
 
+split = sex_figures.check_by(by)
 ds, code = sections.begin("trends", data, period, district, lang)
 end = sections.period_of(period).year
 
@@ -78,6 +80,10 @@ for ind in indicator_ids:
         display(Markdown(sections.heading("movers", lang)))
         display(Markdown(sections.movers_rule(lang)))
         sections.table(moved, f"xa_{ind}", lang, output_dir, report_name, ds)
+
+# %%
+if split == "sex":
+    sex_figures.show_gap(ds, period, code, lang, output_dir, report_name)
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

@@ -24,6 +24,7 @@ from typing import Optional
 
 period: str = "2024"  # kỳ báo cáo / report period: "2024" (báo cáo năm / annual) or "2024H1" (6 tháng / six-monthly)
 district: Optional[str] = None  # huyện: mã hoặc tên / district code or name; None: toàn tỉnh / the province
+by: Optional[str] = None  # theo giới tính / split: "sex": trẻ trai và trẻ gái cạnh nhau và chênh lệch / boys and girls side by side and the gap; None: không chia / no split
 lang: str = "vi"  # ngôn ngữ / language: "vi" or "en"
 data: Optional[str] = None  # thư mục số liệu / data folder; None: mẫu MÔ PHỎNG / the SYNTHETIC sample
 output_dir: str = "."  # nơi ghi phụ lục Excel và CSV / folder for the Excel annex and CSV downloads
@@ -32,8 +33,9 @@ report_name: str = "03_plan_progress_report"  # tên tệp của báo cáo / fil
 # %%
 from IPython.display import Markdown, display
 
-from btchild_analysis import indicators, messages, plots, scorecard, sections
+from btchild_analysis import indicators, messages, plots, scorecard, sections, sex_figures
 
+split = sex_figures.check_by(by)
 ds, code = sections.begin("report", data, period, district, lang)
 values = indicators.compute_all(ds.all_elements())
 display(Markdown(messages.messages_markdown(messages.key_messages(
@@ -65,6 +67,10 @@ if sections.has_value(values, "stunting_u5", period, "district"):
     sections.show_figure(plots.district_comparison(values, "stunting_u5", str(sections.period_of(period)), lang=lang, synthetic=ds.synthetic))
 else:
     display(Markdown(sections.sentence("no_indicator_period", lang, period=sections.period_text(period, lang))))
+
+# %%
+if split == "sex":
+    sex_figures.show_gap(ds, period, code, lang, output_dir, report_name)
 
 # %%
 display(Markdown(sections.heading("annex", lang)))
