@@ -22,6 +22,7 @@ from . import admin_units
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
 from .headings import is_blank, parse_date
+from .i18n import label
 from .io import QUARANTINE_COLUMNS, detect_encoding, normalise_code, parse_number
 from .periods import Period, parse_period
 
@@ -146,11 +147,7 @@ class MeasurementSet:
 
     def summary_text(self, lang: str = "vi") -> str:
         s = self.summary
-        if lang == "vi":
-            return (f"{s['files']} tệp, {s['rows_read']} trẻ (dòng) đọc được: {s['accepted']} nhận, "
-                    f"{s['quarantined']} cách ly, {s['duplicates_folded']} trùng lặp gộp")
-        return (f"{s['files']} files, {s['rows_read']} children (rows) read: {s['accepted']} accepted, "
-                f"{s['quarantined']} quarantined, {s['duplicates_folded']} duplicates folded")
+        return label("anthro_load_summary", lang, **s)
 
 
 def read_measurements(paths: str | Path | Iterable[str | Path], period: object | None = None,

@@ -12,30 +12,19 @@ import numpy as np
 import pandas as pd
 
 from .anthropometry import rules
+from .i18n import LabelError, label
 from .style import add_notices
 
 Z_NAMES = ("haz", "waz", "whz")
 SD_RANGE = (0.8, 1.2)
 #: SMART digit-preference score above which the last digits are judged problematic.
 DPS_LIMIT = 20.0
-_T = {
-    "records": ("Số trẻ có số đo được nhận", "Children with accepted measurements"),
-    "missing_birth_date": ("Thiếu ngày sinh (%)", "Birth date missing (%)"),
-    "missing_measured_on": ("Thiếu ngày đo (%)", "Measurement date missing (%)"),
-    "age_from_months": ("Tuổi chỉ ghi bằng tháng (%)", "Age given in months only (%)"),
-    "age_missing": ("Không xác định được tuổi (%)", "Age unknown (%)"),
-    "measure_missing": ("Không ghi tư thế đo (%)", "Measuring position not recorded (%)"),
-    "standing_under_9m": ("Đo đứng khi dưới 9 tháng (%)", "Measured standing before 9 months (%)"),
-    "flagged": ("{z}: ngoài giới hạn WHO (%)", "{z}: outside the WHO limits (%)"),
-    "sd": ("{z}: độ lệch chuẩn", "{z}: standard deviation"),
-    "dps": ("Ưu tiên chữ số cuối — {m} (điểm DPS)", "Digit preference — {m} (DPS score)"),
-    "heaping": ("Dồn tuổi vào tròn năm (tỷ số)", "Age heaping on whole years (ratio)"),
-}
-_MEASURES = {"weight_kg": ("cân nặng", "weight"), "lenhei_cm": ("chiều cao", "length/height")}
+#: The measures whose last digits are checked (the label key of each is ``anthro_<column>``).
+MEASURES = ("weight_kg", "lenhei_cm")
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    return _T[key][0 if lang == "vi" else 1].format(**kw)
+    return label(f"anthro_{key}", lang, **kw)
 
 
 def z_summary(scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -126,12 +115,12 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         rows.append((key, _t(key, lang), v, "< 5", bool(v < 5) if np.isfinite(v) else None))
     zs = z_summary(scored)
     for r in zs.itertuples(index=False):
-        rows.append((f"flagged_{r.indicator.lower()}", _t("flagged", lang, z=r.indicator), r.pct_flagged, "< 1",
+        rows.append((f"flagged_{r.indicator.lower()}", _t("flagged_z", lang, z=r.indicator), r.pct_flagged, "< 1",
                      bool(r.pct_flagged < 1) if np.isfinite(r.pct_flagged) else None))
         rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, "0.8–1.2", r.sd_ok))
-    for col, names in _MEASURES.items():
+    for col in MEASURES:
         _, dps = digit_preference(scored, col)
-        rows.append((f"dps_{col}", _t("dps", lang, m=names[0 if lang == "vi" else 1]), dps, f"≤ {DPS_LIMIT:g}",
+        rows.append((f"dps_{col}", _t("dps", lang, m=_t(col, lang)), dps, f"≤ {DPS_LIMIT:g}",
                      bool(dps <= DPS_LIMIT) if np.isfinite(dps) else None))
     _, ratio = age_heaping(scored)
     rows.append(("age_heaping", _t("heaping", lang), ratio, "0.8–1.2",
@@ -157,7 +146,7 @@ def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         ax.set_title(f"{z.upper()} (n = {len(v):,})")
         ax.set_xlim(-5, 5)
     axes[0].legend(frameon=False, fontsize=8)
-    fig.suptitle("Phân bố điểm z so với chuẩn WHO" if lang == "vi" else "z-scores against the WHO standard")
+    fig.suptitle(_t("z_title", lang))
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     add_notices(fig, lang, synthetic=synthetic)
     return fig
@@ -168,17 +157,17 @@ def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1, 2]})
-    for ax, col in zip(axes[:2], _MEASURES):
+    for ax, col in zip(axes[:2], MEASURES):
         table, dps = digit_preference(scored, col)
         ax.bar(table["digit"], table["pct"], color="#009E73")
         ax.axhline(10, color="#333333", lw=0.8, ls="--")
         ax.set_xticks(range(10))
-        ax.set_title(f"{_MEASURES[col][0 if lang == 'vi' else 1].capitalize()} — DPS {dps:.0f}", fontsize=10)
+        ax.set_title(f"{_t(col, lang).capitalize()} — DPS {dps:.0f}", fontsize=10)
         ax.set_ylabel("%")
     table, ratio = age_heaping(scored)
     axes[2].bar(table["month"], table["count"], color=["#E69F00" if m in (12, 24, 36, 48) else "#999999"
                                                        for m in table["month"]])
-    axes[2].set_title(("Tháng tuổi" if lang == "vi" else "Age in completed months") + f" — {ratio:.2f}", fontsize=10)
+    axes[2].set_title(f"{_t('age_months', lang)} — {ratio:.2f}", fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     add_notices(fig, lang, synthetic=synthetic)
     return fig
@@ -187,42 +176,28 @@ def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
 def limits_text(lang: str = "vi") -> str:
     """The WHO flag limits in words (for a report's footnote)."""
     f = rules()["flags"]
-    parts = [f"{z.upper()} < {lo} {'hoặc' if lang == 'vi' else 'or'} > {hi}" for z, (lo, hi) in f.items()]
-    head = "Giá trị bị đánh dấu (loại khỏi tỷ lệ): " if lang == "vi" else "Flagged (excluded from prevalence): "
-    return head + "; ".join(parts)
+    parts = [f"{z.upper()} < {lo} {_t('or', lang)} > {hi}" for z, (lo, hi) in f.items()]
+    return _t("flag_head", lang) + "; ".join(parts)
 
 
 # ----------------------------------------------------------------------------- the report (notebook 05)
 
-HEADINGS = {
-    "title": ("Cân đo trẻ em dưới 5 tuổi: điểm z WHO 2006 và chất lượng số liệu",
-              "Children under five weighed and measured: WHO 2006 z-scores and data quality"),
-    "load": ("Đọc danh sách cân đo", "Reading the measurement lists"),
-    "quarantine": ("Dòng bị cách ly", "Quarantined rows"),
-    "quality": ("Chất lượng số liệu (theo WHO Anthro)", "Data quality (as in WHO Anthro)"),
-    "zsummary": ("Phân bố điểm z theo xã", "z-scores by commune"),
-    "flagged": ("Giá trị bất thường (loại khỏi tỷ lệ)", "Implausible values (excluded from prevalence)"),
-    "prevalence": ("Tỷ lệ suy dinh dưỡng", "Prevalence of malnutrition"),
-    "by_sex_age": ("Theo giới và nhóm tuổi", "By sex and age group"),
-    "tallies": ("So sánh với số liệu xã tự tổng hợp", "Records against the communes' own tallies"),
-    "map": ("Bản đồ tỷ lệ thấp còi theo xã", "Stunting by commune"),
-    "none": ("Không có danh sách cân đo cho kỳ này.", "No measurement list for this period."),
-    "no_quarantine": ("Không có dòng nào bị cách ly.", "No row was quarantined."),
-    "no_flagged": ("Không có giá trị nào vượt giới hạn WHO.", "No value outside the WHO limits."),
-    "no_tallies": ("Không có số liệu xã tự tổng hợp cho kỳ này.", "No commune tallies for this period."),
-    "source": ("Điểm z tính theo Chuẩn tăng trưởng WHO 2006, bảng tham chiếu của gói {ref}.",
-               "z-scores of the WHO 2006 Child Growth Standards, reference tables of the package {ref}."),
-}
-_SEX = {"all": ("Chung", "All"), "male": ("Nam", "Boys"), "female": ("Nữ", "Girls")}
-_LEVEL = {"commune": ("Xã", "Commune"), "district": ("Huyện", "District"), "province": ("Tỉnh", "Province")}
-_COLS = {"unit_name": ("Đơn vị", "Unit"), "sex": ("Giới", "Sex"), "age_group": ("Nhóm tuổi (tháng)", "Age (months)"),
-         "indicator": ("Chỉ tiêu", "Indicator"), "numerator": ("Số trẻ", "Cases"), "denominator": ("Số trẻ được đánh giá", "Children assessed"),
-         "value": ("Tỷ lệ (%)", "Prevalence (%)"), "ci": ("KTC 95%", "95% CI"), "base_mark": ("", "")}
+#: The headings and sentences of the report (``anthro_<key>`` in ``data/labels.yaml``).
+HEADINGS = ("title", "load", "quarantine", "quality", "zsummary", "flagged", "prevalence", "by_sex_age", "tallies",
+            "map", "none", "no_quarantine", "no_flagged", "no_tallies", "source")
 
 
 def text(key: str, lang: str = "vi", **kw) -> str:
-    """A heading or sentence of the anthropometry report in ``lang``."""
-    return HEADINGS[key][0 if lang == "vi" else 1].format(**kw)
+    """A heading or sentence of the anthropometry report in ``lang`` (``key`` one of :data:`HEADINGS`).
+
+    Examples
+    --------
+    >>> text("prevalence", "vi"), text("prevalence", "en")
+    ('Tỷ lệ suy dinh dưỡng', 'Prevalence of malnutrition')
+    """
+    if key not in HEADINGS:
+        raise LabelError(f"no heading {key!r} of the anthropometry report: use one of {', '.join(HEADINGS)}")
+    return _t(key, lang, **kw)
 
 
 def prevalence_table(prev: pd.DataFrame, level: str | None = None, lang: str = "vi",
@@ -239,15 +214,17 @@ def prevalence_table(prev: pd.DataFrame, level: str | None = None, lang: str = "
         p = p[p["sex"] == "all"]
     if indicators:
         p = p[p["indicator"].isin(indicators)]
-    i = 0 if lang == "vi" else 1
+    def col(key: str) -> str:
+        return _t(f"col_{key}", lang)
+
     out = pd.DataFrame({
-        _COLS["unit_name"][i]: p["unit_name"].to_numpy(),
-        **({_COLS["sex"][i]: [_SEX[s][i] for s in p["sex"]]} if by == "sex" else {}),
-        **({_COLS["age_group"][i]: p["age_group"].to_numpy()} if by == "age_group" else {}),
-        _COLS["indicator"][i]: [indicator_label(x, lang) for x in p["indicator"]],
-        _COLS["numerator"][i]: p["numerator"].to_numpy(), _COLS["denominator"][i]: p["denominator"].to_numpy(),
-        _COLS["value"][i]: p["value"].round(1).to_numpy(),
-        _COLS["ci"][i]: [f"{a:.1f}–{b:.1f}" if np.isfinite(a) else "" for a, b in zip(p["ci_low"], p["ci_high"])],
+        col("unit_name"): p["unit_name"].to_numpy(),
+        **({col("sex"): [_t(f"sex_{s}", lang) for s in p["sex"]]} if by == "sex" else {}),
+        **({col("age_group"): p["age_group"].to_numpy()} if by == "age_group" else {}),
+        col("indicator"): [indicator_label(x, lang) for x in p["indicator"]],
+        col("numerator"): p["numerator"].to_numpy(), col("denominator"): p["denominator"].to_numpy(),
+        col("value"): p["value"].round(1).to_numpy(),
+        col("ci"): [f"{a:.1f}–{b:.1f}" if np.isfinite(a) else "" for a, b in zip(p["ci_low"], p["ci_high"])],
         " ": p["base_mark"].to_numpy()})
     return out.reset_index(drop=True)
 
@@ -266,20 +243,19 @@ def compare_tallies(elements: pd.DataFrame, tallies: pd.DataFrame, lang: str = "
     tal = tallies[tallies["element"].isin(els)].pivot_table(index=["commune_code", "period"], columns="element",
                                                              values="value", aggfunc="sum")
     m = rec.join(tal, how="inner", lsuffix="_rec", rsuffix="_tally").reset_index()
-    i = 0 if lang == "vi" else 1
     names = {}
     for per in m["period"].unique():
         names.update(admin_units.units(per).set_index("code")["name"].to_dict())
-    out = {("Xã", "Commune")[i]: [names.get(c, c) for c in m["commune_code"]]}
-    for num, den, lab in (("u5_stunted", "u5_measured", ("Thấp còi", "Stunting")),
-                          ("u5_underweight", "u5_weighed", ("Nhẹ cân", "Underweight"))):
+    out = {label("commune", lang): [names.get(c, c) for c in m["commune_code"]]}
+    recs, tally = _t("from_records", lang), _t("from_tally", lang)
+    for num, den, what in (("u5_stunted", "u5_measured", _t("stunting", lang)),
+                           ("u5_underweight", "u5_weighed", _t("underweight", lang))):
         pr = 100 * m[f"{num}_rec"] / m[f"{den}_rec"]
         pt = 100 * m[f"{num}_tally"] / m[f"{den}_tally"]
         se = np.sqrt(pt * (100 - pt) / m[f"{den}_rec"])
-        src = (("danh sách", "records"), ("xã báo cáo", "tally"))
-        out[f"{lab[i]} % ({src[0][i]})"] = pr.round(1)
-        out[f"{lab[i]} % ({src[1][i]})"] = pt.round(1)
-        out[f"{lab[i]} z"] = ((pr - pt) / se).round(1)
+        out[f"{what} % ({recs})"] = pr.round(1)
+        out[f"{what} % ({tally})"] = pt.round(1)
+        out[f"{what} z"] = ((pr - pt) / se).round(1)
     return pd.DataFrame(out)
 
 
@@ -287,8 +263,6 @@ def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthe
     """Write a table beside the report as CSV (marked synthetic when it is); returns the Markdown link."""
     from .outputs import write_csv
     from .sections import link, output_path
-    from .style import label
-
     path = output_path(output_dir, report_name, f"{key}.csv")
     write_csv(path, df, comment=label("synthetic_notice", lang) if synthetic else None)
     return link(path, lang)
@@ -303,11 +277,10 @@ def commune_tallies(elements: pd.DataFrame, period: object) -> pd.DataFrame:
 def quality_table(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """:func:`quality_summary` for display: values with two decimals, the verdict in words."""
     s = quality_summary(scored, lang)
-    i = 0 if lang == "vi" else 1
-    verdict = {True: ("đạt", "fine"), False: ("cần xem lại", "check"), None: ("", "")}
+    verdict = {True: _t("fine", lang), False: _t("to_check", lang), None: ""}
     return pd.DataFrame({
-        ("Kiểm tra", "Check")[i]: s["label"],
-        ("Giá trị", "Value")[i]: [f"{v:,.0f}" if c == "records" else ("" if not np.isfinite(v) else f"{v:.2f}")
+        _t("check", lang): s["label"],
+        _t("value", lang): [f"{v:,.0f}" if c == "records" else ("" if not np.isfinite(v) else f"{v:.2f}")
                                   for c, v in zip(s["check"], s["value"].astype(float))],
-        ("Mong đợi", "Expected")[i]: s["expected"],
-        ("Nhận xét", "Verdict")[i]: [verdict[o if o is None else bool(o)][i] for o in s["ok"]]})
+        _t("expected", lang): s["expected"],
+        _t("verdict", lang): [verdict[o if o is None else bool(o)] for o in s["ok"]]})

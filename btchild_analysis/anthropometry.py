@@ -45,6 +45,7 @@ from . import admin_units
 from ._resources import load_yaml
 from .anthro_io import FIELDS, RECORD_COLUMNS, MeasurementSet, SubmissionError, parse_date, read_measurements
 from .errors import BtchildError
+from .i18n import in_lang
 from .indicators import base_mark, wilson_interval
 
 __all__ = ["FIELDS", "RECORD_COLUMNS", "LEVELS", "PREVALENCE_COLUMNS", "AnthropometryError", "MeasurementSet",
@@ -359,4 +360,4 @@ def as_elements(prevalence_by_commune: pd.DataFrame) -> pd.DataFrame:
 
 def indicator_label(ind: str, lang: str = "vi") -> str:
     """The label of a prevalence indicator in ``lang``."""
-    return rules()["indicators"][ind]["en" if lang == "en" else "vi"]
+    return in_lang(rules()["indicators"][ind], lang)

@@ -19,6 +19,7 @@ from shapely.geometry import Polygon
 from . import admin_units
 from ._resources import load_yaml
 from .errors import BoundaryError
+from .i18n import label
 
 PLOT_CRS = "EPSG:32648"  # UTM 48N, metres: Bến Tre lies in it
 ENV_VAR = "BTCHILD_BOUNDARIES"
@@ -205,11 +206,10 @@ def source_text(geo: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
     >>> source_text(g, "en"), source_text(g, "vi")
     ('x.gpkg, 2013 units, licence not stated', 'x.gpkg, đơn vị năm 2013, giấy phép chưa rõ')
     """
-    from .style import label
     a = geo.attrs
     if a.get("schematic") or not a.get("source"):
         return None
-    year = f"{label('units_of_year', lang)} {a['source_year']}" if lang == "vi" else f"{a['source_year']} {label('units_of_year', lang)}"
+    year = label("units_of_year", lang, year=a.get("source_year"))
     lic = f"{label('licence', lang)} {a['licence']}" if a.get("licence") else label("licence_unknown", lang)
     credit = (a.get("credit") or {}).get(lang)
     parts = [a["source"], year if a.get("source_year") else None, lic, credit]

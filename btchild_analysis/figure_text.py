@@ -10,7 +10,7 @@ import matplotlib.ticker as mticker
 from .fmt import is_missing, number
 from .fmt import op as fmt_op
 from .periods import parse_period
-from .style import check_lang
+from .i18n import label
 
 def num(value: float | None, lang: str = "vi", decimals: int = 1, sign: bool = False) -> str:
     """:func:`btchild_analysis.fmt.number` with fixed decimals and a true minus sign (−), for figures.
@@ -51,7 +51,7 @@ def period_label(period: object, lang: str = "vi") -> str:
     p = parse_period(period)
     if p.kind == "A":
         return str(p.year)
-    return f"6 tháng đầu {p.year}" if check_lang(lang) == "vi" else f"{p.year} H1"
+    return label("first_half_short", lang, year=p.year)
 
 
 def set_alt(fig, text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .style import check_lang
+from .i18n import check_lang, label
 
 #: What a missing value is written as.
 DASH = "—"
@@ -29,8 +29,6 @@ DASH = "—"
 SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 #: Comparison signs of the data files and how they are printed.
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
-#: Percentage points (a difference of two percentages).
-POINTS = {"vi": "điểm %", "en": "pp"}
 
 
 def is_missing(x: object) -> bool:
@@ -144,7 +142,7 @@ def points(x: object, lang: str = "vi", decimals: int = 1, sign: bool = True) ->
     ('+3,2 điểm %', '-1 pp')
     """
     text = number(x, lang, decimals, sign=sign)
-    return text if text == DASH else f"{text} {POINTS[check_lang(lang)]}"
+    return text if text == DASH else f"{text} {label('points_unit', lang)}"
 
 
 def date(d: object, lang: str = "vi") -> str:
@@ -168,7 +166,7 @@ def date(d: object, lang: str = "vi") -> str:
             day = dt.date.fromisoformat(str(d).strip()[:10])
         except ValueError:
             return str(d)
-    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+    return day.strftime(label("date_format", lang))
 
 
 def op(sign: str, lang: str = "vi") -> str:
@@ -220,11 +218,9 @@ def join_names(names: Iterable[str], lang: str = "vi", limit: int = 8) -> str:
     ('A, B và C', 'A, B and 1 more')
     """
     names = [str(n) for n in names]
-    vi = check_lang(lang) == "vi"
-    word = " và " if vi else " and "
+    word = label("and_last", lang)
     if len(names) > limit:
-        rest = len(names) - limit
-        return ", ".join(names[:limit]) + word + (f"{rest} xã khác" if vi else f"{rest} more")
+        return ", ".join(names[:limit]) + word + label("more_communes", lang, n=len(names) - limit)
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + word + names[-1]

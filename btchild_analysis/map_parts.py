@@ -14,6 +14,8 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 from shapely.geometry import Polygon
 
+from .fmt import SEPARATORS
+from .i18n import check_lang
 from .style import label
 
 #: Above this many communes a map is at province scale (numbers and a key); below, short names.
@@ -183,7 +185,7 @@ def scale_bar(ax, lang: str = "vi") -> float:
             (bx + k * length / 2, by), length / 2, h, facecolor=colour, edgecolor="#222222",
             linewidth=0.6, zorder=8, gid=SCALEBAR_GID))
     km = length / 1000
-    text = f"{km:g} km" if lang == "en" else f"{km:g} km".replace(".", ",")
+    text = f"{km:g} km".replace(".", SEPARATORS[check_lang(lang)][1])
     ax.text(bx + length / 2, by + 1.6 * h, text, ha="center", va="bottom", fontsize=7.5, gid=SCALEBAR_GID, zorder=8)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

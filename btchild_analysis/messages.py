@@ -26,7 +26,7 @@ from .indicators import COVERAGE_THRESHOLD
 from .outputs import escape_md
 from .periods import Period, parse_period
 from .catalog import indicator, plan_indicators
-from .style import check_lang
+from .i18n import check_lang, in_lang, label
 
 #: Target statuses of :func:`btchild_analysis.targets.status_table`, in the order they are counted.
 STATUSES = ("achieved", "not_achieved", "on_track", "off_track", "no_data")
@@ -55,7 +55,7 @@ def text(section: str, key: str, lang: str = "vi", **fields: Any) -> str:
     texts = load_yaml("messages.yaml")[section]
     if fields.get("n") == 1 and f"{key}_1" in texts:
         key = f"{key}_1"
-    return texts[key][check_lang(lang)].format(**fields)
+    return in_lang(texts[key], lang).format(**fields)
 
 
 def period_words(period: object, lang: str = "vi") -> str:
@@ -237,7 +237,7 @@ def one_indicator_message(status: pd.DataFrame, ind_id: str, unit_code: str | No
                   value=fmt.number(rows["latest_value"].iloc[0], lang, fixed=True) + suffix,
                   value_year=int(rows["latest_year"].iloc[0]))]
     for _, r in rows.iterrows():
-        verdict = STATUS_LABELS.get(r["status"], (r["status"], r["status"]))[0 if lang == "vi" else 1]
+        verdict = in_lang(STATUS_LABELS.get(r["status"], (r["status"], r["status"])), lang)
         parts.append(text("key", "one_target", lang, year=int(r["target_year"]),
                           target=fmt.target(r["op"], r["target"], lang, suffix), verdict=verdict))
     return " ".join(parts)
@@ -336,7 +336,7 @@ def _join(names: list[str], lang: str) -> str:
     if len(names) <= NAMES_LIMIT:
         return fmt.join_names(names, lang, limit=len(names) or 1)
     rest = text("key", "more_names", lang, n=len(names) - NAMES_LIMIT)
-    return ", ".join(names[:NAMES_LIMIT]) + (" và " if lang == "vi" else " and ") + rest
+    return ", ".join(names[:NAMES_LIMIT]) + label("and_last", lang) + rest
 
 
 # ---------------------------------------------------------------------- reporting

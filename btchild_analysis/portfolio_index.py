@@ -17,7 +17,7 @@ from . import admin_units
 from .pages import environment, one_line, texts
 from .periods import parse_period
 from .runspec import PATH_PARAMS, RUNNER_PARAMS, Job
-from .style import label
+from .i18n import label
 
 try:
     from .dataset import read_descriptor
@@ -35,9 +35,9 @@ def period_text(period: object, lang: str) -> tuple[str, str]:
     except Exception:
         return ("" if period is None else str(period)), ""
     start, end = p.window
-    fmt = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"
-    label = (t["half"] if p.kind == "H1" else t["annual"]).format(year=p.year)
-    return label, t["window"].format(start=start.strftime(fmt), end=end.strftime(fmt))
+    fmt = label("date_format", lang)
+    words = (t["half"] if p.kind == "H1" else t["annual"]).format(year=p.year)
+    return words, t["window"].format(start=start.strftime(fmt), end=end.strftime(fmt))
 
 
 def downloads(out_dir: Path, names: list[str]) -> dict[str, list[str]]:
@@ -65,7 +65,7 @@ def _row(name: str, entry: dict, files: list[str], lang: str, t: dict) -> dict:
     if finished:
         try:
             stamp = dt.datetime.fromisoformat(finished)
-            finished = stamp.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+            finished = stamp.strftime(label("datetime_format", lang))
         except ValueError:
             finished = one_line(finished, 40)
     area = entry.get("area") or {}
@@ -168,7 +168,7 @@ def build_index(entries: dict[str, dict], out_dir: str | Path, site: dict, lang:
     synthetic = label("synthetic_notice", lang) if any(e.get("synthetic") for e in shown.values()) else ""
     sources = sorted({e["source"] for e in shown.values() if e.get("source") and not e.get("synthetic")})
     n_failed = sum(e.get("status") in ("failed", "stopped") for e in shown.values())
-    stamp = (now or dt.datetime.now()).strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    stamp = (now or dt.datetime.now()).strftime(label("datetime_format", lang))
     title = site.get(f"title_{lang}") or site.get("title_vi") or "btchild"
     return environment().get_template("index.html.j2").render(
         lang=lang, title=title, synthetic=synthetic, sources=sources, groups=ordered, t=t,

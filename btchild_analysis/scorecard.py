@@ -21,7 +21,7 @@ from . import fmt
 from ._resources import load_yaml
 from .periods import parse_period
 from .catalog import Target, indicator, plan_indicators
-from .style import check_lang
+from .i18n import in_lang
 from .targets import HORIZON, STATUS_LABELS, status_table
 from .trends import segment_ids, segment_start
 
@@ -37,7 +37,7 @@ _COLUMNS = ("indicator", "unit", "target", "value_target_year", "latest", "verdi
 
 
 def _t(key: str, lang: str, **fields) -> str:
-    return load_yaml("messages.yaml")["scorecard"][key][check_lang(lang)].format(**fields)
+    return in_lang(load_yaml("messages.yaml")["scorecard"][key], lang).format(**fields)
 
 
 def headers(lang: str = "vi") -> dict[str, str]:
@@ -196,7 +196,6 @@ def plan_scorecard(values: pd.DataFrame, period: object, lang: str = "vi", unit_
         return pd.DataFrame(columns=cols)
     status = status_table(annual.drop(columns="year"))
     wanted = None if target_years is None else {int(y) for y in target_years}
-    vi = lang == "vi"
     rows = []
     for ind_id in plan_indicators():
         ind = indicator(ind_id)
@@ -214,7 +213,7 @@ def plan_scorecard(values: pd.DataFrame, period: object, lang: str = "vi", unit_
                 h["target"]: _t("target_cell", lang, target=fmt.target(tgt.op, tgt.value, lang), year=tgt.year),
                 h["value_target_year"]: _at_target(s, tgt, lang),
                 h["latest"]: fmt.value_year(s["latest_value"], s["latest_year"], lang) if s is not None else fmt.DASH,
-                h["verdict"]: STATUS_LABELS.get(code, (code, code))[0 if vi else 1],
+                h["verdict"]: in_lang(STATUS_LABELS.get(code, (code, code)), lang),
                 h["trend"]: spark,
                 h["reached"]: reached_text(code, tgt, years, vals, None if s is None else s["year_reached"],
                                            0 if s is None else s["n_points"], ind.break_years, lang),

@@ -19,6 +19,7 @@ import pandas as pd
 from . import admin_units
 from ._resources import DATA, load_yaml
 from .errors import EditionError
+from .i18n import in_lang, label
 from .catalog import compare
 from .schemas import EditionSpec, check
 
@@ -40,8 +41,8 @@ class Criterion:
         """``"Tiêu chí 7"`` for ``2019.C07``; the name for items without a number."""
         m = re.search(r"\.C(\d+)$", self.id)
         if m:
-            return f"{'Tiêu chí' if lang == 'vi' else 'Criterion'} {int(m.group(1))}"
-        return self.vi if lang == "vi" else self.en
+            return label("criterion_number", lang, n=int(m.group(1)))
+        return in_lang((self.vi, self.en), lang)
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,17 @@
-"""Labels (Vietnamese by default, English on request), colours and the notices every figure carries."""
+"""Colours and the notices every figure carries; labels re-exported from :mod:`btchild_analysis.i18n`."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ._resources import load_yaml
-from .errors import LanguageError
+from .i18n import LANGUAGES, check_lang, label
+
+__all__ = ["LANGUAGES", "check_lang", "label", "add_notices", "STATUS_COLOURS", "SEQ_CMAP", "DIV_CMAP", "NOTICE_KEY"]
 
 #: Okabe–Ito colours (safe for the common colour-vision deficiencies).
 STATUS_COLOURS = {"met": "#009E73", "not_met": "#E69F00", "insufficient_data": "#BBBBBB", "no_sheet": "#FFFFFF"}
 SEQ_CMAP = "viridis"
 DIV_CMAP = "PuOr"
 NOTICE_KEY = "btchild_notices"
-
-
-LANGUAGES = ("vi", "en")
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` when it is a language of the reports (``"vi"``, ``"en"``); :class:`LanguageError` otherwise.
-
-    >>> check_lang("en")
-    'en'
-    """
-    if lang not in LANGUAGES:
-        raise LanguageError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
-    return lang
-
-
-def label(key: str, lang: str = "vi") -> str:
-    """A text of ``data/labels.yaml`` in ``lang`` (``"vi"`` or ``"en"``; any other is refused)."""
-    entry = load_yaml("labels.yaml")[key]
-    return entry[check_lang(lang)]
 
 
 def add_notices(fig: plt.Figure, lang: str = "vi", synthetic: bool = False, schematic: bool = False,

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Indicator, Target, indicator, plan_indicators
+from .i18n import in_lang
 from .trends import annual, segment_ids, segment_label, segment_start, theil_sen
 
 STATUS_LABELS = {
@@ -261,7 +262,7 @@ def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame
             s = st[(st["indicator"] == ind_id) & (st["target_year"] == tgt.year)]
             code = s["status"].iloc[0] if len(s) else "no_data"
             row[f"target_{tgt.year}"] = f"{tgt.op} {tgt.value:g}"
-            row[f"status_{tgt.year}"] = STATUS_LABELS[code][0 if lang == "vi" else 1]
+            row[f"status_{tgt.year}"] = in_lang(STATUS_LABELS[code], lang)
         row["low_coverage"] = bool(latest["low_coverage"].get(ind_id, False) == True) if "low_coverage" in latest else False  # noqa: E712
         rows.append(row)
     return pd.DataFrame(rows)
