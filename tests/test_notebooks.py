@@ -36,8 +36,10 @@ CASES = {
     "scores_only": ({"period": "2024H1"}, {"03_plan_progress_report": "Chưa có sổ theo dõi ngày nộp báo cáo",
                                            "04_data_quality": "Không có dòng nào bị cách ly"}),
     "no_arrivals": ({"period": "2023", "district": "836"}, {"03_plan_progress_report": "Chưa có sổ theo dõi ngày nộp báo cáo"}),
-    "workbooks": ({"period": "2024"}, {"01_child_friendly_status": "Chưa có biểu chấm điểm cho năm 2024"}),
-    "sample": ({"period": "2024H1", "lang": "en", "district": "H. Mỏ Cày Nam"}, {}),
+    "workbooks": ({"period": "2024", "by": "sex"}, {"01_child_friendly_status": "Chưa có biểu chấm điểm cho năm 2024",
+                                                    "02_indicator_trends": "Số liệu không chia theo giới tính",
+                                                    "03_plan_progress_report": "Số liệu không chia theo giới tính"}),
+    "sample": ({"period": "2024H1", "lang": "en", "district": "H. Mỏ Cày Nam", "by": "sex"}, {}),
 }
 EN_WORDS = ["Source", "Reporting period", "No data", "Commune", "Download", "Rows read"]
 VI_WORDS = ["Nguồn số liệu", "Kỳ báo cáo", "Chưa có", "Tải về", "Số dòng đọc được"]
