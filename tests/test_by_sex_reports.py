@@ -236,3 +236,17 @@ def test_a_split_other_than_sex_is_refused():
     assert sex_figures.check_by("sex") == "sex"
     with pytest.raises(sex_figures.SplitError, match="age.*'sex'"):
         sex_figures.check_by("age")
+
+
+def test_a_run_spec_may_set_by_for_the_trends_and_periodic_reports_only():
+    from btchild_analysis import runspec
+    from btchild_analysis.errors import RunSpecError
+
+    runs = [{"name": "t", "notebook": "02_indicator_trends.ipynb", "params": {"by": "sex"}},
+            {"name": "r", "notebook": "03_plan_progress_report.ipynb"}]
+    jobs = runspec.expand({"defaults": {"by": "sex", "period": "2024"}, "runs": runs})
+    assert [j.params.get("by") for j in jobs] == ["sex", "sex"]
+    jobs = runspec.expand({"defaults": {"by": "sex"}, "runs": runs + [{"name": "s", "notebook": "01_child_friendly_status.ipynb"}]})
+    assert [j.params.get("by") for j in jobs] == ["sex", "sex", None]  # 01 has no `by`: the default skips it
+    with pytest.raises(RunSpecError, match="no parameter 'by'"):
+        runspec.expand({"runs": [{"name": "s", "notebook": "01_child_friendly_status.ipynb", "params": {"by": "sex"}}]})
