@@ -123,7 +123,7 @@ def gap_table(rows: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         text("col_period", lang): [period_label(p, lang) for p in rows["period"]],
         sex_word("male", lang): rows["male"].astype(float).round(1).to_numpy(),
         sex_word("female", lang): rows["female"].astype(float).round(1).to_numpy(),
-        text("col_gap", lang): (rows["male"].astype(float) - rows["female"].astype(float)).round(1).to_numpy(),
+        text("col_gap", lang): rows["gap"].astype(float).round(1).to_numpy(),
         text("col_communes", lang): rows["communes_reporting"].astype("Int64").to_numpy(),
     })
 
