@@ -30,10 +30,9 @@ from . import admin_units
 from ._resources import DATA
 from .errors import PeriodError, RegisterError, RunSpecError
 from .outputs import slug
+from .paths import PathSetupError, notebooks_dir
 from .periods import due_next, parse_period
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_SPEC = DATA / "runspec.yaml"
 #: Parameters the runner sets itself: a spec may not set them.
 RUNNER_PARAMS = ("output_dir", "report_name")
@@ -187,15 +186,26 @@ def load_spec(path: str | Path | None = None) -> Spec:
         raise RunSpecError(_message(path, exc)) from None
 
 
+def __getattr__(name: str) -> Path:
+    """``NOTEBOOKS``: the report notebooks' folder, found when asked (:func:`btchild_analysis.paths.notebooks_dir`)."""
+    if name == "NOTEBOOKS":
+        return notebooks_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def notebook_path(notebook: str, spec_dir: Path | None = None) -> Path:
-    """Find a run's notebook: absolute, in the project's ``notebooks/``, beside the spec, or here."""
+    """Find a run's notebook: absolute, in the notebooks' folder (``$BTCHILD_NOTEBOOKS`` or shipped), beside the spec, or here."""
     given = Path(notebook)
+    try:
+        shipped = [notebooks_dir()]
+    except PathSetupError:
+        shipped = []
     candidates = [given] if given.is_absolute() else \
-        [NOTEBOOKS / given] + ([spec_dir / given] if spec_dir else []) + [Path.cwd() / given]
+        [d / given for d in shipped] + ([spec_dir / given] if spec_dir else []) + [Path.cwd() / given]
     for c in candidates:
         if c.is_file():
             return c.resolve()
-    raise RunSpecError(f"notebook {notebook} not found (looked in {NOTEBOOKS}"
+    raise RunSpecError(f"notebook {notebook} not found (looked in {', '.join(map(str, shipped)) or 'no notebooks folder'}"
                        + (f" and {spec_dir}" if spec_dir else "") + ")")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import admin_units
+from . import admin_units, paths
 from .periods import Period
 from .catalog import compare, elements
 from .standard import edition_for_year, load_edition
@@ -262,9 +262,8 @@ def _classes(rng) -> pd.DataFrame:
 
 
 def sample_dir() -> Path:
-    """Folder of the sample shipped with the project (``data/sample`` beside the package)."""
-    here = Path(__file__).resolve().parent.parent / "data" / "sample"
-    return here
+    """Folder of the sample shipped with the project (``$BTCHILD_SAMPLE`` first): :func:`btchild_analysis.paths.sample_dir`."""
+    return paths.sample_dir()
 
 
 def load_sample(folder: str | Path | None = None) -> Sample:
