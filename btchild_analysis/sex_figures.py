@@ -13,6 +13,7 @@ Texts are in the ``sex_gap`` block of ``data/labels.yaml``; the words for the se
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 import numpy as np
 import pandas as pd
 
@@ -25,8 +26,8 @@ from .style import add_notices, check_lang, label
 
 #: The splits a report can show (the ``by`` parameter); None is no split.
 BY_VALUES = ("sex",)
-MALE_COLOUR = "#0072B2"  # Okabe–Ito blue
-FEMALE_COLOUR = "#D55E00"  # Okabe–Ito vermillion
+MALE_COLOUR = "#0072B2"  # Okabe–Ito blue: the boys' value is higher
+FEMALE_COLOUR = "#E69F00"  # Okabe–Ito orange: the girls' value is higher
 #: Columns of :func:`latest_rows` (those of ``indicators.sex_gap``).
 GAP_COLUMNS = ["level", "unit_code", "unit_name", "period", "indicator", "male", "female", "gap", "ratio",
                "communes_reporting"]
@@ -132,8 +133,9 @@ def gap_table(rows: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 def gap_chart(rows: pd.DataFrame, unit_code: str | None = None, lang: str = "vi", synthetic: bool = False,
               report_period: object | None = None) -> plt.Figure:
-    """Boys and girls per indicator for one unit (default: the province), joined by a line, the gap
-    (boys − girls) written at the right of each pair.
+    """The gap (boys − girls) per indicator for one unit (default: the province) as bars from zero,
+    blue where the boys' value is higher, orange where the girls' is; each bar carries the gap and,
+    at the right, the boys' and girls' values.
 
     ``rows`` is :func:`latest_rows`.  An indicator whose latest period is not ``report_period`` has
     its period in its label.  The alt text (``fig.btchild_alt``) names the largest gap.
@@ -142,29 +144,38 @@ def gap_chart(rows: pd.DataFrame, unit_code: str | None = None, lang: str = "vi"
     if r.empty:
         raise ValueError(f"no figures by sex for unit {unit_code or 'province'}")
     r = r.iloc[::-1].reset_index(drop=True)  # first indicator at the top
-    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(r) + 1.8))
-    y = np.arange(len(r))
     male, female = r["male"].to_numpy(float), r["female"].to_numpy(float)
-    ax.hlines(y, np.minimum(male, female), np.maximum(male, female), color="#999999", linewidth=2, gid="gap-line")
-    ax.plot(male, y, "s", color=MALE_COLOUR, markersize=7, label=sex_word("male", lang), gid="male")
-    ax.plot(female, y, "o", color=FEMALE_COLOUR, markersize=7, label=sex_word("female", lang), gid="female")
-    for yi, gap in zip(y, male - female):
-        ax.annotate(num(gap, lang, 1, sign=True), (1.0, yi), xycoords=("axes fraction", "data"), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8)
+    gap = male - female
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(r) + 1.9))
+    y = np.arange(len(r))
+    colours = [MALE_COLOUR if g > 0 else FEMALE_COLOUR for g in gap]
+    ax.barh(y, gap, color=colours, height=0.6, gid="gap")
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    reach = max(float(np.nanmax(np.abs(gap))), 0.5) * 1.35
+    ax.set_xlim(-reach, reach)
+    for yi, g in zip(y, gap):
+        ax.annotate(num(g, lang, 1, sign=True), (g, yi), xytext=(4 if g >= 0 else -4, 0), textcoords="offset points",
+                    ha="left" if g >= 0 else "right", va="center", fontsize=8, gid="gap-value")
+    for yi, m, f in zip(y, male, female):
+        ax.annotate(f"{sex_word('male', lang)} {num(m, lang, 1)} · {sex_word('female', lang)} {num(f, lang, 1)}",
+                    (1.0, yi), xycoords=("axes fraction", "data"), xytext=(6, 0), textcoords="offset points",
+                    va="center", fontsize=7.5, color="#333333", gid="values")
     ax.set_yticks(y, [_row_label(i, p, lang, report_period) for i, p in zip(r["indicator"], r["period"])], fontsize=8)
     units = {indicator(i).unit_label(lang) for i in r["indicator"]}
-    ax.set_xlabel(units.pop() if len(units) == 1 else text("value_axis", lang))
+    unit = units.pop() if len(units) == 1 else text("value_axis", lang)
+    ax.set_xlabel(text("gap_axis", lang).format(unit=label("points_unit", lang) if unit.startswith("%") else unit))
     ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_title(text("chart_title", lang).format(unit=r["unit_name"].iloc[0]), fontsize=10)
-    ax.text(1.0, 1.01, text("gap_axis", lang), transform=ax.transAxes, ha="left", va="bottom", fontsize=7.5)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=2, frameon=False)
+    handles = [Patch(color=MALE_COLOUR, label=text("male_higher", lang)),
+               Patch(color=FEMALE_COLOUR, label=text("female_higher", lang))]
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2, frameon=False)
     add_notices(fig, lang, synthetic=synthetic)
-    big = int(np.nanargmax(np.abs(male - female)))
+    big = int(np.nanargmax(np.abs(gap)))
     set_alt(fig, text("alt", lang).format(n=len(r), unit=r["unit_name"].iloc[0],
                                           what=indicator(r["indicator"].iloc[big]).label(lang),
-                                          gap=num(male[big] - female[big], lang, 1, sign=True)))
-    fig.subplots_adjust(left=0.45, right=0.9, bottom=0.3 if len(r) < 5 else 0.2)
+                                          gap=num(gap[big], lang, 1, sign=True)))
+    fig.subplots_adjust(left=0.36, right=0.74, bottom=0.3 if len(r) < 5 else 0.22)
     return fig
 
 

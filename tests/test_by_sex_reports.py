@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
+from matplotlib.colors import to_rgb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -186,17 +187,18 @@ def test_latest_rows_takes_each_indicators_latest_period_up_to_the_report():
 
 # ----------------------------------------------------------------------------- the chart and the page
 
-def test_gap_chart_draws_both_sexes_writes_the_gap_and_says_so_in_its_alt_text():
+def test_gap_chart_draws_the_gap_as_bars_writes_both_values_and_says_so_in_its_alt_text():
     rows = sex_figures.latest_rows(pd.DataFrame([_gap("2024", male=10.0, female=6.5),
                                                  _gap("2024", ind="underweight_u5", male=5.0, female=5.5)]), "2024")
     fig = sex_figures.gap_chart(rows, lang="vi", synthetic=True, report_period="2024")
     try:
         ax = fig.axes[0]
-        lines = {ln.get_gid(): ln for ln in ax.get_lines()}
-        # first indicator at the top: y of stunting is 1, underweight 0
-        assert lines["male"].get_xdata().tolist() == [5.0, 10.0]
-        assert lines["female"].get_xdata().tolist() == [5.5, 6.5]
-        assert {t.get_text() for t in ax.texts} >= {"+3,5", "−0,5"}
+        bars = ax.patches[:2]  # first indicator at the top: underweight at y 0, stunting at y 1
+        assert [round(b.get_width(), 6) for b in bars] == [-0.5, 3.5]
+        assert [b.get_facecolor()[:3] for b in bars] == [to_rgb(sex_figures.FEMALE_COLOUR), to_rgb(sex_figures.MALE_COLOUR)]
+        texts = {t.get_text() for t in ax.texts}
+        assert {"+3,5", "−0,5", "Nam 10,0 · Nữ 6,5", "Nam 5,0 · Nữ 5,5"} <= texts
+        assert "điểm %" in ax.get_xlabel()
         assert "+3,5" in fig.btchild_alt and "thấp còi" in fig.btchild_alt
         assert any("mô phỏng" in n.lower() for n in fig.btchild_notices)
     finally:
