@@ -157,7 +157,7 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     if len(fast) + info.blank != n_body or len(fast.columns) != len(head):
         return None
     fast.columns = [r or c for r, c in zip(cols, fast.columns)]
-    out = fast[LONG_COLUMNS]
+    out = fast[LONG_COLUMNS + (["sex"] if "sex" in cols else [])]  # the optional sex column: parts
     empty = out.isna().all(axis=1).to_numpy()
     rows = np.arange(len(fast)) + 2
     skipped = Counter()

@@ -31,6 +31,7 @@ from .periods import parse_period, period_order
 from .validation import reason_text
 from .style import label
 from .sample import sample_dir
+from .sex_parts import empty_by_sex
 
 DESCRIPTOR = "datapackage.yaml"
 PART_KINDS = ("submissions", "scores", "arrivals", "classes", "measurements")
@@ -61,7 +62,11 @@ class Dataset:
     Attributes
     ----------
     elements : DataFrame
-        Accepted data elements ``commune_code, period, element, value, file``.
+        Accepted data elements ``commune_code, period, element, value, file`` (totals only).
+    by_sex : DataFrame
+        Parts of elements split by sex ``commune_code, period, element, sex, value, derived`` (``sex``
+        ``male`` or ``female``; ``derived``: computed as the total minus the other part).  Empty (with
+        these columns) when the data are not split; pass it to ``indicators.compute(..., by="sex")``.
     submission_dates : DataFrame or None
         Arrival log ``commune_code, period, submitted_on`` (ISO dates; empty = never received).
     scores : DataFrame or None
@@ -91,6 +96,7 @@ class Dataset:
     score_load: io.LoadResult | None = None
     parts: dict = field(default_factory=dict)
     extra_quarantine: pd.DataFrame | None = None
+    by_sex: pd.DataFrame = field(default_factory=empty_by_sex)
     _assessment: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ what the data hold
@@ -400,4 +406,5 @@ def _load_dataset(path: str | Path | list | None) -> Dataset:
     elements = res.accepted if res is not None else pd.DataFrame(columns=["commune_code", "period", "element", "value", "file"])
     return Dataset(elements=elements, submission_dates=dates, scores=score_res.accepted if score_res else None,
                    classes=classes, synthetic=desc["synthetic"], source=desc["source"], title=desc["title"],
-                   as_of=desc["as_of"], load=res, score_load=score_res, parts=parts, extra_quarantine=bad_dates)
+                   as_of=desc["as_of"], load=res, score_load=score_res, parts=parts, extra_quarantine=bad_dates,
+                   by_sex=res.by_sex if res is not None else empty_by_sex())

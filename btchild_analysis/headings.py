@@ -33,7 +33,46 @@ def layout() -> dict:
     raw = load_yaml("layout.yaml")
     out = {k: [fold_key(w) for w in v] for k, v in raw.items() if isinstance(v, list)}
     out["roles"] = {role: {fold_key(w) for w in words} for role, words in raw["roles"].items()}
+    out["sex_words"] = {fold_key(w): sex for sex, words in raw["sex_words"].items() for w in words}
     return out
+
+
+#: What a sex cell or sub-heading may say, after :func:`sex_of`.
+SEXES = ("total", "male", "female")
+
+
+def sex_of(cell: object) -> str | None:
+    """``"total"``, ``"male"`` or ``"female"`` for a sex word (``data/layout.yaml``, ``sex_words``); a
+    blank cell is the total; None for anything else (not a sex word).
+
+    >>> [sex_of(v) for v in ("Nam", "NỮ", "nu gioi", "Tổng số", "", "Trong đó: Nữ", "M", "1")]
+    ['male', 'female', 'female', 'total', 'total', 'female', None, None]
+    """
+    if is_blank(cell):
+        return "total"
+    if not isinstance(cell, str):
+        return None
+    key = fold_key(cell)
+    return layout()["sex_words"].get(key) or layout()["sex_words"].get(key.replace(" :", ":"))
+
+
+_SEX_SUFFIX = re.compile(r"^(?P<base>.+?)\s*(?:[-–:,/]\s*|\(\s*)(?P<sex>[^-–:,/()]+?)\s*\)?\s*$")
+
+
+def split_sex_heading(cell: object) -> tuple[str, str] | None:
+    """(heading without its sex, ``"male"``/``"female"``/``"total"``) for a paired column heading
+    (``"SDD thấp còi - Nam"``, ``"Thấp còi (Nữ)"``, ``"Thấp còi: Nữ"``), else None.
+
+    >>> split_sex_heading("SDD thấp còi - Nam"), split_sex_heading("Thấp còi (Nữ)"), split_sex_heading("Trẻ 0-2 tuổi")
+    (('SDD thấp còi', 'male'), ('Thấp còi', 'female'), None)
+    """
+    if not isinstance(cell, str):
+        return None
+    m = _SEX_SUFFIX.match(cell.strip())
+    if not m or is_blank(m.group("sex")):
+        return None
+    sex = sex_of(m.group("sex"))
+    return (m.group("base").strip(), sex) if sex else None
 
 
 def role_of(cell: object) -> str | None:

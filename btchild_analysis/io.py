@@ -81,7 +81,7 @@ def load_submissions(paths: str | Path | Iterable[str | Path], district: str | N
     res.files = [str(p) for p in paths]
     res.rows_read = read.rows_read
     res.skipped = dict(read.skipped)
-    res.notes = pd.DataFrame(read.notes, columns=NOTE_COLUMNS)
+    res.notes = pd.DataFrame(read.notes + list(res.notes.itertuples(index=False, name=None)), columns=NOTE_COLUMNS)
     res.check()
     if flag_outliers and len(res.accepted):
         from .quality import outliers

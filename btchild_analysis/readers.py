@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from .cells import (EXCEL_SUFFIXES, LONG_COLUMNS, RAW_COLUMNS, RawRead, _fast_lo
 from .errors import SubmissionError
 from .headings import (_starts_with_any, choose_period, district_from_place, district_in_text, fold_key,
                        is_blank, is_date_line, is_ignored_heading, is_total_label, layout, period_in_text,
-                       role_of, title_period, ward_name)
+                       role_of, sex_of, split_sex_heading, title_period, ward_name)
 from .limits import Limits, get_limits
 from .periods import Period
 from .catalog import element_for_header
@@ -67,6 +67,7 @@ class _Header:
     unknown: list[int]           # element columns whose heading is not in the registry
     ignored: list[int]           # columns not read (STT, Ghi chú, …)
     first_row: int = -1          # position of the first header row (the group row of a two-row header)
+    sexes: dict[int, str] = field(default_factory=dict)  # column → "male"/"female" (a part; else the total)
 
     def __post_init__(self):
         if self.first_row < 0:
@@ -92,8 +93,7 @@ def find_header(cells: pd.DataFrame, max_scan: int = 30) -> _Header | None:
         roles_above = {j: role_of(h) for j, h in enumerate(above) if role_of(h) and not row[j]}
         if {"element", "value"} <= set(roles.values()) and {"commune_code", "commune_name"} & set(roles.values()):
             return _Header(i, "long", roles, {}, {j: row[j] for j in roles}, [], [])
-        els = {j: element_for_header(h) for j, h in enumerate(row) if h and not roles.get(j)}
-        els = {j: e for j, e in els.items() if e}
+        els, sexes = _element_columns(row, roles)
         all_roles = {**roles_above, **roles}
         if not els or not ({"commune_code", "commune_name"} & set(all_roles.values())):
             continue
@@ -101,6 +101,11 @@ def find_header(cells: pd.DataFrame, max_scan: int = 30) -> _Header | None:
         for j, h in enumerate(above):  # an element heading merged over both rows
             if h and not row[j] and j not in all_roles and element_for_header(h):
                 els[j], headings[j] = element_for_header(h), h
+        two_row = bool(roles_above) or any(above[j] and not row[j] for j in els)
+        first = i - 1 if two_row else i
+        if i + 1 < len(cells) and _sex_row(cells.iloc[i + 1].tolist(), row, els, all_roles, sexes, headings):
+            i += 1  # "Tổng số | Nam | Nữ" under the element headings: the header ends one row lower
+            row = [r or s for r, s in zip(row, [_text(v) for v in cells.iloc[i].tolist()])]
         unknown, ignored = [], []
         for j in range(len(row)):
             if j in els or j in all_roles:
@@ -114,9 +119,50 @@ def find_header(cells: pd.DataFrame, max_scan: int = 30) -> _Header | None:
             elif row[j] and cells.iloc[i + 1:, j].map(lambda v: not is_blank(v)).any():
                 unknown.append(j)  # a heading that is not an element, over values: quarantined
                 els[j], headings[j] = row[j], row[j]
-        two_row = bool(roles_above) or any(above[j] and not row[j] for j in els)
-        return _Header(i, "wide", all_roles, els, headings, unknown, ignored, i - 1 if two_row else i)
+        return _Header(i, "wide", all_roles, els, headings, unknown, ignored, first, sexes)
     return None
+
+
+def _element_columns(row: list, roles: dict) -> tuple[dict[int, str], dict[int, str]]:
+    """Element columns of a heading row, and the sex of those whose heading names one
+    (``"SDD thấp còi - Nam"``, ``"Thấp còi (Nữ)"``)."""
+    els, sexes = {}, {}
+    for j, h in enumerate(row):
+        if not h or roles.get(j):
+            continue
+        e = element_for_header(h)
+        if e is None and (split := split_sex_heading(h)) is not None:
+            e = element_for_header(split[0])
+            if e is not None and split[1] != "total":
+                sexes[j] = split[1]
+        if e:
+            els[j] = e
+    return els, sexes
+
+
+def _sex_row(cells: list, row: list, els: dict, roles: dict, sexes: dict, headings: dict) -> bool:
+    """Read a row of ``Tổng số | Nam | Nữ`` (or ``Tổng số | Trong đó: Nữ``) under element headings
+    merged across their columns into ``els``, ``sexes``, ``headings``; False (nothing changed) when
+    the row is not one."""
+    subs = {j: _text(v) for j, v in enumerate(cells) if not is_blank(v) and j not in roles}
+    if not subs or not any(sex_of(t) in ("male", "female") for t in subs.values()) \
+            or any(sex_of(t) is None for t in subs.values()):
+        return False
+    owner = {}
+    for j in subs:  # the element heading at or left of the column (the merged cell's first column)
+        k = next((k for k in range(min(j, len(row) - 1), -1, -1) if row[k]), None)
+        if k is None or k not in els:
+            return False
+        owner[j] = k
+    for j, k in owner.items():
+        sex = sex_of(subs[j])
+        els[j] = els[k]
+        headings[j] = f"{row[k]} – {subs[j]}"
+        if sex == "total":
+            sexes.pop(j, None)
+        else:
+            sexes[j] = sex
+    return True
 
 
 _VALUE_TEXT = re.compile(r"^[\s+\-]?[\d\s.,%]+$")
@@ -232,11 +278,11 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
                            "period": take("period", str(period) if period else None)})
     common["total_row"] = is_total[d_rows]
     if header.kind == "long":
-        parts.append(common.assign(element=take("element"), value=take("value"),
+        parts.append(common.assign(element=take("element"), value=take("value"), sex=take("sex"),
                                    column=_excel_col(col_of["value"]) + ":value"))
     else:
         for j in el_cols:
-            parts.append(common.assign(element=header.elements[j],
+            parts.append(common.assign(element=header.elements[j], sex=header.sexes.get(j),
                                        value=np.array([vals[k][j] for k in d_rows], dtype=object),
                                        column=f"{_excel_col(j)}:{header.headings[j]}"))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RAW_COLUMNS)
@@ -269,7 +315,8 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
                                        f"column {_excel_col(j)} '{h}' not read (not data)"))
     if header.kind == "long":
         frame = _extra_fields(frame, cells, header, d_rows, vals)
-    return RawRead(rows=frame[RAW_COLUMNS], rows_read=rows_read, skipped=skipped, notes=notes)
+    return RawRead(rows=frame.reindex(columns=RAW_COLUMNS + ["sex"]), rows_read=rows_read, skipped=skipped,
+                   notes=notes)
 
 
 def _extra_fields(frame: pd.DataFrame, cells, header: _Header, d_rows, vals) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from .errors import LoadAccountingError, PeriodError
 from .periods import Period, parse_period
 from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
 from .catalog import elements, header_lookup
+from .sex_parts import BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, sex_codes, splittable
 
 __all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "LoadResult", "normalise_code", "parse_number", "suggest_code",
            "validate"]
@@ -44,6 +45,12 @@ class LoadResult:
     files were read (a period taken from the more specific of sheet name and title, columns not read).
     ``rows_read`` is counted by the reader from the files (None: the records given to
     :func:`validate`); ``skipped`` counts lines skipped by reason (blank, separators, column numbers).
+
+    ``by_sex`` has the parts of elements split by sex (``commune_code, period, element, sex, value,
+    derived``; ``sex`` is ``male`` or ``female``; empty when the data have no split); ``accepted``
+    keeps only totals.  ``derived_totals`` totals in ``accepted`` were computed as male + female (not
+    read), as were the parts of ``by_sex`` marked ``derived`` (total − the other part): neither is
+    counted as a row read.
     """
 
     accepted: pd.DataFrame
@@ -54,18 +61,29 @@ class LoadResult:
     rows_read: int | None = None
     skipped: dict[str, int] = field(default_factory=dict)
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
+    by_sex: pd.DataFrame = field(default_factory=empty_by_sex)
+    derived_totals: int = 0
 
     @property
     def summary(self) -> dict:
         """``files, rows_read, accepted, quarantined, duplicates_folded, skipped, skipped_by_reason``.
 
-        ``rows_read = accepted + quarantined + duplicates_folded + skipped`` (see :meth:`check`).
+        ``rows_read = accepted + quarantined + duplicates_folded + skipped`` (see :meth:`check`);
+        ``accepted`` counts the rows read and accepted, totals and parts by sex.  With a split by sex
+        two more keys: ``by_sex`` (parts read and accepted, part of ``accepted``) and ``derived``
+        (totals and parts computed, not read: not part of any count above).
         """
-        acc, q, sk = len(self.accepted), len(self.quarantine), int(sum(self.skipped.values()))
+        parts = len(self.by_sex)
+        derived_parts = int(self.by_sex["derived"].sum()) if parts else 0
+        acc = len(self.accepted) - self.derived_totals + parts - derived_parts
+        q, sk = len(self.quarantine), int(sum(self.skipped.values()))
         read = self.rows_read if self.rows_read is not None else acc + q + self.duplicates_folded + sk
-        return {"files": len(self.files), "rows_read": int(read), "accepted": acc, "quarantined": q,
-                "duplicates_folded": self.duplicates_folded, "skipped": sk,
-                "skipped_by_reason": {k: int(v) for k, v in sorted(self.skipped.items()) if v}}
+        out = {"files": len(self.files), "rows_read": int(read), "accepted": acc, "quarantined": q,
+               "duplicates_folded": self.duplicates_folded, "skipped": sk,
+               "skipped_by_reason": {k: int(v) for k, v in sorted(self.skipped.items()) if v}}
+        if parts or self.derived_totals:
+            out.update(by_sex=parts - derived_parts, derived=self.derived_totals + derived_parts)
+        return out
 
     def merged(self, other: "LoadResult") -> "LoadResult":
         """This load and ``other`` as one (counts, quarantines, flags and notes added up)."""
@@ -78,7 +96,9 @@ class LoadResult:
                           files=self.files + other.files,
                           flags=pd.concat(flags, ignore_index=True) if flags else None,
                           rows_read=sum(reads), skipped=skipped,
-                          notes=pd.concat([self.notes, other.notes], ignore_index=True))
+                          notes=pd.concat([self.notes, other.notes], ignore_index=True),
+                          by_sex=pd.concat([self.by_sex, other.by_sex], ignore_index=True),
+                          derived_totals=self.derived_totals + other.derived_totals)
 
     def _repr_html_(self) -> str:
         """The summary and the first quarantined rows with their reasons (for Jupyter)."""
@@ -109,14 +129,20 @@ class LoadResult:
         if lang == "vi":
             skip = "; ".join(f"{_SKIP_VI.get(k, k)}: {v}" for k, v in why.items())
             extra = "; ".join(f"{_UNREAD_VI[k]}: {v}" for k, v in unread.items())
+            sex = (f"; theo giới tính: {s['by_sex']} dòng Nam/Nữ nhận, {s['derived']} số tính ra (không đọc)"
+                   if "by_sex" in s else "")
             return (f"{s['files']} tệp, {s['rows_read']} dòng đọc được: {s['accepted']} nhận, "
                     f"{s['quarantined']} cách ly, {s['duplicates_folded']} trùng lặp gộp, "
-                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else "") + (f"; trong đó {extra}" if extra else ""))
+                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else "") + (f"; trong đó {extra}" if extra else "")
+                    + sex)
         skip = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in why.items())
         extra = "; ".join(f"{_UNREAD_EN[k]}: {v}" for k, v in unread.items())
+        sex = (f"; by sex: {s['by_sex']} male/female rows accepted, {s['derived']} figures derived (not read)"
+               if "by_sex" in s else "")
         return (f"{s['files']} files, {s['rows_read']} rows read: {s['accepted']} accepted, "
                 f"{s['quarantined']} quarantined, {s['duplicates_folded']} duplicates folded, "
-                f"{s['skipped']} skipped" + (f" ({skip})" if skip else "") + (f"; of which {extra}" if extra else ""))
+                f"{s['skipped']} skipped" + (f" ({skip})" if skip else "") + (f"; of which {extra}" if extra else "")
+                + sex)
 
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the quarantine as CSV (UTF-8 with BOM, injection-safe) or ``.xlsx`` (every cell a value).
@@ -343,22 +369,84 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     unknown_u = np.array([e is not None and e not in reg for e in ue])
     chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
 
+    split = "sex" in raw and bool(raw["sex"].notna().any())
+    sexc = _check_sex(raw["sex"], ue, ei, chk) if split else np.zeros(n, dtype=np.int8)
     vals = _check_values(raw["value"], ue, ei, chk)
 
+    S = 3 if split else 1  # a part is its own record: sex is part of every key
     P, E = len(uper) + 1, len(ue) + 1
-    unit_period = ci.astype(np.int64) * P + pi
+    unit_period = (ci.astype(np.int64) * P + pi) * S + np.maximum(sexc, 0)
     key = unit_period * E + ei
-    n_keys = len(ucode) * P * E
+    n_keys = len(ucode) * P * S * E
     folded = _duplicates(key, vals, chk, n_keys)
     _numerator_check(unit_period, ei, ue, vals, chk.ok & ~folded, chk, n_keys)
     keep = chk.ok & ~folded
     ucode_arr = np.array(ucode, dtype=object)
-    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[keep]], "period": uper_str[pi[keep]],
-                             "element": np.array(ue, dtype=object)[ei[keep]], "value": vals[keep],
-                             "file": raw["file"].array[keep]})
+    ue_arr = np.array(ue, dtype=object)
+    derived = None
+    if split:
+        group = (ci.astype(np.int64) * P + pi) * E + ei
+        derived = check_parts(group, sexc, vals, keep, np.unique(group[~chk.ok]))
+        chk.mark(derived.exceeds, "part_exceeds_total", "value", derived.hints)
+        keep = keep & ~derived.exceeds
+    total = keep & (sexc == 0)
+    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[total]], "period": uper_str[pi[total]],
+                             "element": ue_arr[ei[total]], "value": vals[total],
+                             "file": raw["file"].array[total]})
+    by_sex = empty_by_sex()
+    if split:
+        accepted, by_sex = _with_parts(accepted, keep & (sexc > 0), derived, raw, ucode_arr[ci], uper_str[pi],
+                                       ue_arr[ei], sexc, vals)
     quarantine = _quarantine_table(raw, ucode_arr[ci], chk)
     files = [str(f) for f in pd.unique(raw["file"])] if n else []
-    return LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files)
+    res = LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files,
+                     by_sex=by_sex, derived_totals=0 if derived is None else len(derived.derived_totals))
+    if derived is not None:
+        res.notes = _derived_notes(raw, derived)
+    return res
+
+
+def _derived_notes(raw: pd.DataFrame, derived) -> pd.DataFrame:
+    """One note per file that had figures computed from the others (derived totals and parts)."""
+    files = raw["file"].to_numpy()
+    tot = pd.Series(files[derived.derived_totals["row"].to_numpy(np.int64)]).value_counts()
+    par = pd.Series(files[derived.derived_parts["row"].to_numpy(np.int64)]).value_counts()
+    rows = []
+    for f in sorted(set(tot.index) | set(par.index), key=str):
+        t, p = int(tot.get(f, 0)), int(par.get(f, 0))
+        rows.append((f, "", f"{t} tổng số tính bằng Nam + Nữ, {p} số theo giới tính tính bằng tổng số trừ giới kia "
+                            f"(không phải dòng đọc được) / {t} totals computed as male + female, {p} figures by sex "
+                            f"computed as the total minus the other sex (not rows read)"))
+    return pd.DataFrame(rows, columns=NOTE_COLUMNS)
+
+
+def _check_sex(values, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
+    """Sex codes of the records (:func:`btchild_analysis.sex_parts.sex_codes`); marks an unknown sex
+    (``bad_sex``) and a part of an element that is not split by sex (``no_sex_split``)."""
+    sexc = sex_codes(values)
+    chk.mark(sexc < 0, "bad_sex", "sex")
+    chk.mark((sexc > 0) & ~splittable(ue)[ei], "no_sex_split", "sex", np.array(ue, dtype=object)[ei])
+    return sexc
+
+
+def _with_parts(accepted: pd.DataFrame, parts: np.ndarray, derived, raw: pd.DataFrame, codes: np.ndarray,
+                periods: np.ndarray, els: np.ndarray, sexc: np.ndarray, vals: np.ndarray):
+    """``accepted`` with the derived totals appended, and the table of parts (read, then derived)."""
+    d_tot, d_par = derived.derived_totals, derived.derived_parts
+    t_rows = d_tot["row"].to_numpy(np.int64)
+    if len(t_rows):
+        accepted = pd.concat([accepted, pd.DataFrame({
+            "commune_code": codes[t_rows], "period": periods[t_rows], "element": els[t_rows],
+            "value": d_tot["value"].to_numpy(float), "file": raw["file"].to_numpy()[t_rows]})], ignore_index=True)
+    p_rows = d_par["row"].to_numpy(np.int64)
+    by_sex = pd.DataFrame({
+        "commune_code": np.concatenate([codes[parts], codes[p_rows]]),
+        "period": np.concatenate([periods[parts], periods[p_rows]]),
+        "element": np.concatenate([els[parts], els[p_rows]]),
+        "sex": np.concatenate([SEX_NAMES[sexc[parts]], SEX_NAMES[d_par["sex"].to_numpy(np.int64)]]),
+        "value": np.concatenate([vals[parts], d_par["value"].to_numpy(float)]),
+        "derived": np.concatenate([np.zeros(int(parts.sum()), bool), np.ones(len(p_rows), bool)])})
+    return accepted, by_sex[BY_SEX_COLUMNS]
 
 
 #: Reasons set while reading, and the field the quarantine shows for them.
@@ -593,7 +681,8 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
     reasons = [chk.names[r] for r in chk.reason[bad]]
     cols = [chk.columns[c] for c in chk.column[bad]]
     hints = [chk.hint.get(i, "") for i in bad.tolist()]
-    values = {c: q[c].to_numpy() for c in ("commune_code", "commune_name", "period", "element", "value") if c in q}
+    values = {c: q[c].to_numpy() for c in ("commune_code", "commune_name", "period", "element", "value", "sex")
+              if c in q}
     values["line"] = values["sheet"] = values["value"]
     if "commune_code" in values:  # a row that named its commune: show the code it was matched to
         resolved = codes[bad]
@@ -612,7 +701,8 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
     out = pd.DataFrame({
         "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(),
         # a wide sheet's column (e.g. "D:Thấp còi") for value faults; else the field's name
-        "column": [qc if (c == "value" and qc) else c for c, qc in zip(cols, sheet_col)],
+        "column": [qc if qc and (c == "value" or (c == "sex" and not str(qc).endswith(":value"))) else c
+                   for c, qc in zip(cols, sheet_col)],
         "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
                          for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
         "commune_name": q["commune_name"].to_numpy() if "commune_name" in q else "",
