@@ -18,7 +18,14 @@ _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:[-_ ]?([Hh])\s*1)?\s*$")
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A reporting period: ``year`` and ``kind`` (``"A"`` annual or ``"H1"`` first half)."""
+    """A reporting period: ``year`` and ``kind`` (``"A"`` annual or ``"H1"`` first half).
+
+    Examples
+    --------
+    >>> p = Period(2024, "H1")
+    >>> str(p), str(Period(2024, "A")), Period(2023, "A") < p
+    ('2024H1', '2024', True)
+    """
 
     year: int
     kind: str
@@ -28,13 +35,25 @@ class Period:
 
     @property
     def deadline(self) -> dt.date:
-        """The date the report must arrive *before* (1 May for H1, 1 November for annual)."""
+        """The date the report must arrive *before* (1 May for H1, 1 November for annual).
+
+        Examples
+        --------
+        >>> Period(2024, "H1").deadline, Period(2024, "A").deadline
+        (datetime.date(2024, 5, 1), datetime.date(2024, 11, 1))
+        """
         rule = load_yaml("plan.yaml")["reporting"][self.kind]
         return dt.date(self.year, rule["deadline_month"], rule["deadline_day"])
 
     @property
     def reference_date(self) -> dt.date:
-        """The day before the deadline: units in force that day are the ones expected to report."""
+        """The day before the deadline: units in force that day are the ones expected to report.
+
+        Examples
+        --------
+        >>> Period(2024, "H1").reference_date
+        datetime.date(2024, 4, 30)
+        """
         return self.deadline - dt.timedelta(days=1)
 
     @property
@@ -70,7 +89,13 @@ def parse_period(value: object) -> Period:
 
 
 def reference_date(period: object) -> dt.date:
-    """Reference date of a period (see :class:`Period`)."""
+    """Reference date of a period (see :class:`Period`).
+
+    Examples
+    --------
+    >>> reference_date("2024"), reference_date("2024H1")
+    (datetime.date(2024, 10, 31), datetime.date(2024, 4, 30))
+    """
     return parse_period(period).reference_date
 
 

@@ -56,6 +56,18 @@ def outliers(accepted: pd.DataFrame, cutoff: float = Z_CUTOFF) -> pd.DataFrame:
     DataFrame
         ``commune_code, period, element, value, basis (district_peers | own_history), median, mad,
         modified_z, lower, upper``.
+
+    Examples
+    --------
+    A commune's stunting rate far from its district's peers is flagged (and kept):
+
+    >>> codes = admin_units.units(2024).query("district_code == '836'")["code"].tolist()[:8]
+    >>> rows = [(c, "2024", e, v) for c, r in zip(codes, [20, 21, 19, 20, 22, 18, 20, 60])
+    ...         for e, v in (("u5_measured", 100), ("u5_stunted", r))]
+    >>> acc = pd.DataFrame(rows, columns=["commune_code", "period", "element", "value"])
+    >>> o = outliers(acc)
+    >>> o[["commune_code", "value", "basis"]].values.tolist() == [[codes[-1], 60.0, "district_peers"]]
+    True
     """
     r = _rates(accepted)
     if r.empty:
@@ -104,6 +116,15 @@ def completeness(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame
     DataFrame
         ``level, code, name, expected, received, missing, on_time, late, pct_received, pct_on_time``,
         districts first, province last.
+
+    Examples
+    --------
+    Two of the 157 communes of 2024 reported for 2024H1, one before the deadline (1 May), one after:
+
+    >>> dates = pd.DataFrame({"commune_code": ["28756", "28759"], "period": "2024H1",
+    ...                       "submitted_on": ["2024-04-20", "2024-05-03"]})
+    >>> completeness(dates, "2024H1").iloc[-1][["expected", "received", "on_time", "late", "pct_received"]].astype(float).tolist()
+    [157.0, 2.0, 1.0, 1.0, 1.3]
     """
     p = parse_period(period)
     u = report_status(submission_dates, p)
@@ -148,6 +169,14 @@ def report_status(submission_dates: pd.DataFrame, period: object) -> pd.DataFram
     ``submitted_on`` is the earliest date a report for the period arrived from the unit, counting
     reports filed under a code that was merged into it (:func:`successor_codes`); ``status`` is
     ``on_time`` (strictly before the deadline), ``late`` or ``missing``.
+
+    Examples
+    --------
+    >>> dates = pd.DataFrame({"commune_code": ["28756", "28759"], "period": "2024H1",
+    ...                       "submitted_on": ["2024-04-20", "2024-05-03"]})
+    >>> s = report_status(dates, "2024H1").set_index("code")
+    >>> s.loc["28756", "status"], s.loc["28759", "status"], s.loc["28757", "status"]
+    ('on_time', 'late', 'missing')
     """
     p = parse_period(period)
     sd = submission_dates[submission_dates["period"].astype(str) == str(p)]
@@ -167,6 +196,15 @@ def report_status(submission_dates: pd.DataFrame, period: object) -> pd.DataFram
 
 
 def missing_and_late(submission_dates: pd.DataFrame, period: object) -> pd.DataFrame:
-    """The units whose report for ``period`` is missing or late (``code, name, district_name, status, submitted_on``)."""
+    """The units whose report for ``period`` is missing or late (``code, name, district_name, status, submitted_on``).
+
+    Examples
+    --------
+    >>> dates = pd.DataFrame({"commune_code": ["28756", "28759"], "period": "2024H1",
+    ...                       "submitted_on": ["2024-04-20", "2024-05-03"]})
+    >>> m = missing_and_late(dates, "2024H1")
+    >>> len(m), m.set_index("code").loc["28759", "status"]
+    (156, 'late')
+    """
     u = report_status(submission_dates, period)
     return u.loc[u["status"] != "on_time", ["code", "name", "district_name", "status", "submitted_on"]].reset_index(drop=True)

@@ -81,7 +81,15 @@ def aarr_loglinear(years, values) -> float:
 
 
 def required_aarr(pt: float, target: float, years: float) -> float:
-    """The AARR needed to go from the latest value ``pt`` to ``target`` in ``years`` years."""
+    """The AARR needed to go from the latest value ``pt`` to ``target`` in ``years`` years.
+
+    Examples
+    --------
+    Halving a rate in five years needs a fall of 1 − 0.5^(1/5) ≈ 12.9% a year:
+
+    >>> round(required_aarr(20.0, 10.0, 5), 4)
+    0.1294
+    """
     return aarr(pt, target, years)
 
 
@@ -92,6 +100,11 @@ class Trend:
     ``method`` is ``theil_sen``, ``aarr_loglinear`` or ``aarr_two_point``.  For Theil–Sen
     ``p(Y) = intercept + slope·Y``; for AARR ``p(Y) = anchor_value · (1 − rate)^(Y − anchor_year)``.
     ``bounds`` hold every projection inside the indicator's range.
+
+    Examples
+    --------
+    >>> Trend("theil_sen", slope=-1.0, intercept=2040.0).at(2020)
+    20.0
     """
 
     method: str
@@ -103,7 +116,15 @@ class Trend:
     bounds: tuple[float | None, float | None] = (None, None)
 
     def at(self, year: float) -> float:
-        """The projected value in ``year``, inside the bounds."""
+        """The projected value in ``year``, inside the bounds.
+
+        Examples
+        --------
+        >>> Trend("theil_sen", slope=-1.0, intercept=2040.0, bounds=(0.0, 100.0)).at(2050)  # not below 0
+        0.0
+        >>> round(Trend("aarr_two_point", rate=0.1, anchor_year=2020, anchor_value=20.0).at(2022), 6)  # 20 × 0.9²
+        16.2
+        """
         if self.method == "theil_sen":
             p = self.intercept + self.slope * year
         else:
@@ -117,6 +138,15 @@ def fit_trend(years, values, ind: Indicator) -> Trend:
 
     AARR indicators use the log-linear AARR when there are more than two points, the two-point AARR
     with exactly two; a series with a zero or negative value falls back to Theil–Sen (no logarithm).
+
+    Examples
+    --------
+    >>> from btchild_analysis.catalog import indicator
+    >>> t = fit_trend([2018, 2020], [20.0, 16.2], indicator("stunting_u5"))  # 16.2 = 20 × 0.9²
+    >>> t.method, round(float(t.rate), 6)
+    ('aarr_two_point', 0.1)
+    >>> fit_trend([2012, 2013, 2014], [40.0, 45.0, 50.0], indicator("play_area_standard")).slope
+    5.0
     """
     t = np.asarray(years, dtype=float)
     v = np.asarray(values, dtype=float)
@@ -135,6 +165,14 @@ def year_reached(trend: Trend, target: Target, since: int, target_year: int,
 
     When the projection meets the target in ``target_year`` the answer is the first year up to it;
     otherwise the first year after it (so a year on or before the target year always means on track).
+
+    Examples
+    --------
+    A projection of 2040 − Y meets "< 22.5" from 2018 (22 < 22.5):
+
+    >>> from btchild_analysis.catalog import Target
+    >>> year_reached(Trend("theil_sen", slope=-1.0, intercept=2040.0), Target(2020, "<", 22.5), 2015, 2020)
+    2018
     """
     if target.met(trend.at(target_year)):
         return next(y for y in range(since, target_year + 1) if target.met(trend.at(y)))
@@ -163,6 +201,15 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
         ``note_vi`` (why, in English and Vietnamese), and the
         coverage of the value the status rests on: ``communes_reporting, communes_expected, coverage,
         low_coverage`` (empty when the input has no coverage columns).
+
+    Examples
+    --------
+    A share of communes with a standard play area rising 5 points a year (targets ≥ 50 in 2015, ≥ 55 in 2020):
+
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014"], "value": [40.0, 45.0, 50.0]})
+    >>> status_table(v)[["target_year", "projection", "status"]].values.tolist()
+    [[2015, 55.0, 'on_track'], [2020, 80.0, 'on_track']]
     """
     a = annual(values).dropna(subset=["value"])
     rows = []
@@ -248,6 +295,14 @@ def scorecard(values: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame
 
     Columns ``indicator, label, unit, value, base_mark``, then per target year ``target_<year>`` and
     ``status_<year>``, and ``low_coverage`` (the report year's value rests on too few communes).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre", "base_mark": "",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014"], "value": [40.0, 45.0, 50.0]})
+    >>> row = scorecard(v, 2014, "en").set_index("indicator").loc["play_area_standard"]
+    >>> float(row["value"]), row["target_2020"], row["status_2020"]
+    (50.0, '>= 55', 'On track')
     """
     upto = annual(values[values["level"] == "province"])
     upto = upto[upto["year"] <= year]

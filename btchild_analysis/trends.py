@@ -14,7 +14,14 @@ from .catalog import indicator
 
 
 def annual(values: pd.DataFrame) -> pd.DataFrame:
-    """Only the annual periods of an indicator table, with an integer ``year`` column."""
+    """Only the annual periods of an indicator table, with an integer ``year`` column.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"period": ["2020", "2021H1", "2021"], "value": [1.0, 2.0, 3.0]})
+    >>> annual(v)["year"].tolist()
+    [2020, 2021]
+    """
     a = values[values["period"].astype(str).str.fullmatch(r"\d{4}")]
     return a.assign(year=a["period"].astype(int))
 
@@ -43,12 +50,24 @@ def segment_label(start: int | None, breaks: tuple[int, ...]) -> str:
 
 
 def segment_ids(years, breaks: tuple[int, ...]) -> np.ndarray:
-    """For each year, the index of its segment (0 before the first break, 1 after it, …)."""
+    """For each year, the index of its segment (0 before the first break, 1 after it, …).
+
+    Examples
+    --------
+    >>> segment_ids([2012, 2014, 2019, 2024], (2014, 2019)).tolist()
+    [0, 1, 2, 2]
+    """
     return np.searchsorted(np.asarray(sorted(breaks), dtype=float), np.asarray(years, dtype=float), side="right")
 
 
 def theil_sen(years, values, alpha: float = 0.95) -> tuple[float, float, float, float]:
-    """(slope, intercept, low slope, high slope) by :func:`scipy.stats.theilslopes`."""
+    """(slope, intercept, low slope, high slope) by :func:`scipy.stats.theilslopes`.
+
+    Examples
+    --------
+    >>> theil_sen([2015, 2016, 2017, 2018], [10.0, 12.0, 14.0, 16.0])[0]  # two points a year
+    2.0
+    """
     from scipy import stats  # here, not at the top: scipy.stats costs ~0.7 s to import and only the trend functions use it
 
     res = stats.theilslopes(values, years, alpha)
@@ -97,6 +116,14 @@ def trend_table(values: pd.DataFrame, start: int | None = None, end: int | None 
         improvement (the indicator's ``direction``), ``segment`` the span of the segment (``"2019–"``,
         ``"all"`` for a series without breaks), ``break_in_series`` True when the window holds data on
         both sides of a break (so earlier years were left out of the statistics).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014"], "value": [40.0, 45.0, 50.0]})
+    >>> t = trend_table(v).iloc[0]
+    >>> t[["first_value", "last_value", "change", "slope", "progress"]].astype(float).tolist(), t["segment"]
+    ([40.0, 50.0, 10.0, 5.0, 5.0], 'all')
     """
     if segments not in ("latest", "all"):
         raise ValueError(f"segments must be 'latest' or 'all', not {segments!r}")
@@ -152,6 +179,15 @@ def rank(trends: pd.DataFrame, indicator_id: str, by: str = "progress") -> pd.Da
     ``"level"``: the best latest value first (lowest for a lower-is-better indicator, else highest).
     With a table of all segments, each unit is ranked on its latest segment.  Units without a value
     come last.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"level": "district", "indicator": "play_area_standard", "period": ["2012", "2013", "2014"] * 2,
+    ...                   "unit_code": ["836"] * 3 + ["829"] * 3, "unit_name": ["Ba Tri"] * 3 + ["Bến Tre"] * 3,
+    ...                   "value": [40.0, 42.0, 44.0, 60.0, 61.0, 62.0]})  # Ba Tri gains 2 points a year, Bến Tre 1
+    >>> t = trend_table(v)
+    >>> rank(t, "play_area_standard")["unit_name"].tolist(), rank(t, "play_area_standard", by="level")["unit_name"].tolist()
+    (['Ba Tri', 'Bến Tre'], ['Bến Tre', 'Ba Tri'])
     """
     if by not in ("progress", "level"):
         raise ValueError(f"by must be 'progress' or 'level', not {by!r}")
