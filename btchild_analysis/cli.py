@@ -590,12 +590,14 @@ def report(spec: Optional[Path] = typer.Option(None, callback=_in_file, help="Ru
            data: Optional[Path] = typer.Option(None, callback=_in_data),
            boundaries: Optional[Path] = typer.Option(None, callback=_in_file),
            timeout: Optional[float] = typer.Option(None, min=1, help="Seconds per report (overrides the spec)"),
-           warm: bool = typer.Option(False, "--warm", help="Experimental: keep one kernel per worker, library "
-                                                           "imported, reset between reports")) -> None:
+           warm: bool = typer.Option(True, "--warm/--no-warm", help="Keep one kernel per worker, library imported, "
+                                                                     "reset between reports (--no-warm: a new one per report)"),
+           executor: Optional[str] = typer.Option(None, help="'dask' or dask://host:port: run the reports on a "
+                                                             "dask.distributed cluster (the package's dask extra)")) -> None:
     """Run the report notebooks and build the HTML portfolio with its index page."""
     from . import reports
     extra = {"timeout": timeout} if timeout is not None else {}
-    result = reports.run_portfolio(spec, out, jobs=jobs, force=force, warm=warm,
+    result = reports.run_portfolio(spec, out, jobs=jobs, force=force, warm=warm, executor=executor,
                                    overrides={"lang": lang.value if lang else None, "data": str(data) if data else None,
                                               "boundaries": str(boundaries) if boundaries else None}, **extra)
     failed = [j for j in result if j.status == "failed"]

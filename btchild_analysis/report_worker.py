@@ -10,7 +10,8 @@ the output folder; nothing here touches it.
 ``python -m btchild_analysis.report_worker --warm`` (``btchild report --warm``, experimental) is a
 long-lived worker: it reads job files one per line on stdin and runs each in a kernel it keeps alive
 (:class:`WarmKernel`): the library imported once, the namespace and global state reset before each
-report, the kernel restarted after a failure and every :data:`WARM_MAX_REPORTS` reports.  The runner
+report, the kernel restarted after a failure, every :data:`WARM_MAX_REPORTS` reports, and when a
+report has replaced or added a function or class of the library in memory (checked before the next).  The runner
 still kills the whole worker on a timeout or a stop, and starts another for the next report.
 """
 from __future__ import annotations
@@ -53,8 +54,13 @@ for _name in ("IPython.display", "btchild_analysis.dataset", "btchild_analysis.s
     except Exception as _exc:  # the report that needs it will say why
         print("warm-up:", _name, type(_exc).__name__, _exc)
 import matplotlib as _m, numpy as _np
+def _btchild_library():
+    # the library's functions and classes, by module: a report that replaces one is caught before the next
+    return {n: {k: id(v) for k, v in vars(m).items() if callable(v)}
+            for n, m in list(_sys.modules.items()) if n.startswith("btchild_analysis") and m is not None}
 _sys.modules["_btchild_warm_state"] = _types.SimpleNamespace(
-    rc=_m.rcParams.copy(), filters=list(_w.filters), err=_np.geterr(), path=list(_sys.path), environ=dict(_os.environ))
+    rc=_m.rcParams.copy(), filters=list(_w.filters), err=_np.geterr(), path=list(_sys.path), environ=dict(_os.environ),
+    library=_btchild_library(), snapshot=_btchild_library)
 get_ipython().run_line_magic("reset", "-f")
 """
 #: Run before each report in a warm kernel (``{cwd!r}`` filled in): global state back to the warm-up's.
@@ -62,6 +68,10 @@ RESET = """
 import os as _os, sys as _sys, warnings as _w
 _st = _sys.modules.get("_btchild_warm_state")
 if _st is not None:
+    _now = _st.snapshot()
+    _changed = sorted(n for n, attrs in _st.library.items() if _now.get(n) != attrs)
+    if _changed:
+        raise RuntimeError("btchild warm kernel: the library was changed in memory (" + ", ".join(_changed) + ")")
     import matplotlib as _m, matplotlib.pyplot as _p, numpy as _np
     _p.close("all")
     _m.rcParams._update_raw(_st.rc) if hasattr(_m.rcParams, "_update_raw") else dict.update(_m.rcParams, _st.rc)
@@ -118,7 +128,9 @@ class WarmKernel:
     :meth:`prepare` gives the next report a clean kernel: a new one when there is none, it died, or it
     has run :data:`WARM_MAX_REPORTS` reports; else the same one with its namespace emptied and its
     global state (matplotlib settings and figures, warning filters, numpy error settings,
-    ``sys.path``, environment, working folder) set back to what it was after the warm-up.
+    ``sys.path``, environment, working folder) set back to what it was after the warm-up.  A kernel
+    in which a report changed the library (a function or class of a ``btchild_analysis`` module
+    replaced, added or removed) is replaced.
     """
 
     def __init__(self, kernel_name: str = KERNEL, max_reports: int = WARM_MAX_REPORTS):
@@ -156,7 +168,8 @@ class WarmKernel:
             self.start()
         try:
             self._run(RESET.format(cwd=cwd))
-        except Exception:   # a kernel that cannot be reset is replaced
+        except Exception as exc:   # a kernel that cannot be reset (or whose library was changed) is replaced
+            print(f"btchild warm worker: new kernel ({reason_of(exc)})", flush=True)
             self.start()
             self._run(RESET.format(cwd=cwd))
         self.used += 1

@@ -12,8 +12,11 @@
   report whose inputs are unchanged and whose outputs are intact is skipped unless ``force``.
 * Results shared by the reports (the validated dataset) are computed once per data fingerprint and
   kept in ``out/.btchild_cache`` (:mod:`btchild_analysis.cache`, through ``BTCHILD_CACHE_DIR``).
-* ``warm=True`` (experimental): long-lived workers keep a kernel with the library imported
-  (:class:`_WarmPool`, :class:`btchild_analysis.report_worker.WarmKernel`), with the same guarantees.
+* Warm workers (the default; ``warm=False`` / ``--no-warm``: a new process and kernel per report):
+  long-lived workers keep a kernel with the library imported (:class:`_WarmPool`,
+  :class:`btchild_analysis.report_worker.WarmKernel`), with the same guarantees.
+* ``executor``: hand the reports to a ``dask.distributed`` cluster instead of the local workers
+  (:mod:`btchild_analysis.executors`), same index, state and guarantees.
 
 Length: over 400 lines because the loop of workers, the per-report workers and the warm pool share
 one set of process helpers (start in a session, signal the group, stop within ``GRACE``).
@@ -113,16 +116,20 @@ def _spawn(args: list[str], log, cache: Path | None, stdin=subprocess.DEVNULL) -
                             env=_worker_env(cache), preexec_fn=_die_with_parent)
 
 
-def _start(job: Job, out: Path, lang: str, cache: Path | None = None, pool: "_WarmPool | None" = None) -> _Running:
-    """Start ``job``: in a new worker process, or in a warm worker of ``pool``.
+def _start(job: Job, out: Path, lang: str, cache: Path | None = None, pool: "_WarmPool | None" = None,
+           remote=None) -> _Running:
+    """Start ``job``: in a new worker process, in a warm worker of ``pool``, or on ``remote``.
 
-    ``cache``: the run's shared results (``BTCHILD_CACHE_DIR``).
+    ``cache``: the run's shared results (``BTCHILD_CACHE_DIR``); ``remote``: a
+    :class:`btchild_analysis.executors.DaskExecutor`.
     """
     staging = _staging_dir(out, job.name)
     spec = {"name": job.name, "notebook": job.notebook, "params": job.params, "staging": str(staging),
             "lang": job.params.get("lang", lang), "page_title": page_title(job, job.params.get("lang", lang))}
     job_file = staging / ".job.json"
     job_file.write_text(json.dumps(spec, default=str), encoding="utf-8")
+    if remote is not None:
+        return _Running(job, remote.submit(job_file, cache, job.timeout, job.name), staging, None, time.monotonic())
     if pool is not None:
         worker, log_from = pool.send(job_file)
         return _Running(job, worker.proc, staging, worker.log, time.monotonic(), warm=worker, log_from=log_from)
@@ -229,7 +236,11 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+def _signal_group(proc, sig: int) -> None:
+    """Signal the worker's session; a report on a cluster (``RemoteReport``) gets a stop request."""
+    if not isinstance(proc, subprocess.Popen):
+        proc.send_signal(sig)
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
 
@@ -277,7 +288,7 @@ def _finish(r: _Running, out: Path, lang: str, previous: dict | None) -> Job:
     """Read the worker's result, move its files into ``out`` (one rename each), fill in the job."""
     job = r.job
     p_lang = job.params.get("lang", lang)
-    if r.warm is None:
+    if r.log is not None and r.warm is None:
         r.log.close()
     result_file = r.staging / RESULT
     if r.timed_out:
@@ -370,7 +381,7 @@ def _prepare_out(out_dir: str | Path) -> Path:
 def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "outputs", jobs: int | None = None,
                   force: bool = False, overrides: dict | None = None, today: dt.date | None = None,
                   progress: bool = True, timeout: float | None = None, cache: bool = True,
-                  warm: bool = False) -> list[Job]:
+                  warm: bool = True, executor: str | None = None) -> list[Job]:
     """Run every report of a spec, each in its own process, and write ``index.html``.
 
     Parameters
@@ -396,8 +407,14 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
         Share results between the reports (the validated dataset, loaded once per data fingerprint
         into ``out/.btchild_cache``; :mod:`btchild_analysis.cache`).  False: each report loads its data.
     warm : bool
-        Experimental: run the reports in long-lived workers whose kernels keep the library imported
-        (:class:`btchild_analysis.report_worker.WarmKernel`); same isolation, timeouts and stop.
+        Run the reports in long-lived workers whose kernels keep the library imported
+        (:class:`btchild_analysis.report_worker.WarmKernel`; the default); same isolation, timeouts
+        and stop.  False: a new process and kernel for every report.
+    executor : str, optional
+        ``"dask"`` (a ``dask.distributed`` client already made in this process, else a local
+        cluster) or ``"dask://host:port"`` / ``"tcp://host:port"`` (a running scheduler): the reports
+        run on its workers (:mod:`btchild_analysis.executors`; ``warm`` is not used then).  None:
+        the local workers.
 
     Returns
     -------
@@ -411,6 +428,8 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     ReportStopped
         Stopped by SIGTERM or Ctrl-C; finished reports are recorded and the index is written.
     """
+    from .executors import check as check_executor
+    check_executor(executor)
     spec = load_spec(spec_path)
     todo = expand(spec, today, overrides, spec_dir=Path(spec_path).resolve().parent if spec_path else None)
     if timeout is not None:
@@ -420,7 +439,7 @@ def run_portfolio(spec_path: str | Path | None = None, out_dir: str | Path = "ou
     lang = (overrides or {}).get("lang") or spec.defaults.get("lang") or "vi"
     stop = threading.Event()
     with _stop_signals(stop):   # from here on, and through the clean-up, SIGTERM stops the run cleanly
-        _Portfolio(out, spec.site.model_dump(), lang, stop, cache, warm).run(todo, jobs, force, progress)
+        _Portfolio(out, spec.site.model_dump(), lang, stop, cache, warm, executor).run(todo, jobs, force, progress)
     if stop.is_set():
         done = sum(j.status in ("ok", "failed") for j in todo)
         raise ReportStopped(f"stopped by a signal: {done} of {len(todo)} reports finished or failed, "
@@ -432,10 +451,11 @@ class _Portfolio:
     """One run into an output folder: which reports to run, the loop of workers, state and index."""
 
     def __init__(self, out: Path, site: dict, lang: str, stop: threading.Event, cache: bool = True,
-                 warm: bool = False):
+                 warm: bool = True, executor=None):
         self.out, self.site, self.lang, self.stop = out, site, lang, stop
         self.cache = out / CACHE_FOLDER if cache else None
-        self.pool = _WarmPool(out, self.cache) if warm else None
+        self.executor = executor
+        self.pool = _WarmPool(out, self.cache) if warm and executor is None else None
         self.state = State(out)
         self.previous: dict[str, dict] = {}
 
@@ -460,13 +480,18 @@ class _Portfolio:
     def run(self, todo: list[Job], jobs: int | None, force: bool, progress: bool) -> None:
         """Run what is not fresh, at most ``jobs`` at once; always end with the state and index written."""
         queue = self.plan(todo, force)
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(queue) or 1))
+        remote = None
+        if self.executor is not None and queue:
+            from .executors import open_executor
+            remote = open_executor(self.executor, jobs)
+        slots = jobs or (remote.slots() if remote is not None else os.cpu_count()) or 1
+        workers = max(1, min(slots, len(queue) or 1))
         running: list[_Running] = []
         bar = tqdm(total=len(queue), desc="btchild report", disable=not progress, unit="report")
         try:
             while (queue or running) and not self.stop.is_set():
                 while queue and len(running) < workers and not self.stop.is_set():
-                    running.append(_start(queue.popleft(), self.out, self.lang, self.cache, self.pool))
+                    running.append(_start(queue.popleft(), self.out, self.lang, self.cache, self.pool, remote))
                 for r in list(running):
                     if self._poll(r):
                         running.remove(r)
@@ -477,6 +502,8 @@ class _Portfolio:
             stopped = _abandon(running, queue, self.out, self.lang, self.previous)
             if self.pool is not None:
                 self.pool.close()
+            if remote is not None:
+                remote.close()
             self.state.update(stopped, then=self.write_index)
             with contextlib.suppress(OSError):   # left when another run is using it
                 (self.out / STAGING).rmdir()
@@ -503,7 +530,7 @@ def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previo
     if running:
         _stop_all([r for r in running if r.proc.poll() is None])
     for r in running:
-        if r.warm is None:
+        if r.log is not None and r.warm is None:
             r.log.close()
         r.job.status, r.job.error = "stopped", texts(r.job.params.get("lang", lang))["reason_stopped_running"]
         shutil.rmtree(r.staging, ignore_errors=True)

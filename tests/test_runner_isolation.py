@@ -18,13 +18,32 @@ IMG = '"><img src=x onerror=alert(9)>'
 RAISES = f'raise ValueError({SCRIPT!r} + " in /home/ana/secret/x.csv")'
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["process_per_report", "warm"])
+MODES = ["process_per_report", "warm", "dask"]
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A local dask cluster in this process (threads), for ``executor=``: the runner's guarantees hold there too."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def _mode_args(mode: str, request) -> dict:
+    if mode == "dask":
+        return {"executor": request.getfixturevalue("dask_client")}
+    return {"warm": mode == "warm"}
+
+
+@pytest.fixture(scope="module", params=MODES)
 def portfolio(tmp_path_factory, request):
     """Five reports at once: one good, one raising, one whose kernel exits, one killing its worker, one hanging.
 
-    Run twice: a process per report (the default) and warm workers (``warm=True``); the guarantees are the same.
+    Run three ways: a new process per report (``warm=False``), warm workers (the default) and on a dask
+    cluster (``executor=``); the guarantees are the same.
     """
-    warm = request.param
+    warm = _mode_args(request.param, request)
     tmp = tmp_path_factory.mktemp("isolation")
     mp = pytest.MonkeyPatch()
     mp.setattr(reports, "package_hash", lambda: "fixed")   # other people edit the package meanwhile
@@ -39,9 +58,9 @@ def portfolio(tmp_path_factory, request):
     other = spec(tmp / "other.yaml", [{"name": "other", "notebook": str(notebook(tmp / "other.ipynb", OK))}])
     second: list = []
     thread = threading.Thread(target=lambda: second.extend(reports.run_portfolio(other, out, jobs=1, progress=False,
-                                                                                 warm=warm)))
+                                                                                 **warm)))
     thread.start()
-    jobs = reports.run_portfolio(path, out, jobs=3, progress=False, warm=warm)
+    jobs = reports.run_portfolio(path, out, jobs=3, progress=False, **warm)
     thread.join(timeout=120)
     assert [j.status for j in second] == ["ok"]
     yield tmp, out, {j.name: j for j in jobs}, warm
@@ -89,14 +108,14 @@ def test_rerun_skips_what_is_whole_and_reruns_what_is_not(portfolio, monkeypatch
     monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
     only_ok = spec(tmp / "only_ok.yaml", [{"name": "ok", "notebook": str(tmp / "ok.ipynb"), "params": {"marker": IMG},
                                            "title": {"vi": "Báo cáo ok", "en": "Report ok"}}])
-    (job,) = reports.run_portfolio(only_ok, out, progress=False, warm=warm)
+    (job,) = reports.run_portfolio(only_ok, out, progress=False, **warm)
     assert job.status == "skipped"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="hangs.html"' in index       # the other spec's entries are kept
     # an output emptied by a kill is not skipped; a corrupt state file is set aside, never fatal
     (out / "ok_bang.csv").write_bytes(b"")
     (out / state.STATE_FILE).write_text("{not json", encoding="utf-8")
-    (job,) = reports.run_portfolio(only_ok, out, progress=False, warm=warm)
+    (job,) = reports.run_portfolio(only_ok, out, progress=False, **warm)
     assert job.status == "ok" and (out / "ok_bang.csv").stat().st_size > 0
     assert list(out.glob(state.STATE_FILE + ".corrupt-*"))
     assert json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["reports"]["ok"]["status"] == "ok"
@@ -119,8 +138,10 @@ def _gone(pid: int) -> bool:
     return status.exists() and "\nState:\tZ" in status.read_text()
 
 
-@pytest.mark.parametrize("warm", [False, True], ids=["process_per_report", "warm"])
-def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_path, warm):
+@pytest.mark.parametrize("mode", MODES)
+def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_path, mode):
+    if mode == "dask":
+        pytest.importorskip("distributed")
     marker = tmp_path / "pids"
     runs = [{"name": "quick", "notebook": str(notebook(tmp_path / "quick.ipynb", OK))},
             {"name": "sleeps", "notebook": str(notebook(tmp_path / "sleeps.ipynb", HANGS)), "params": {"marker": str(marker)}},
@@ -128,9 +149,10 @@ def test_sigterm_stops_workers_and_kernels_and_leaves_a_consistent_index(tmp_pat
     path = spec(tmp_path / "spec.yaml", runs)
     out = tmp_path / "out"
     code = ("import sys\nfrom btchild_analysis import reports\n"
-            "try:\n    reports.run_portfolio(sys.argv[1], sys.argv[2], jobs=2, progress=False, warm=sys.argv[3] == 'warm')\n"
+            "mode = sys.argv[3]\nextra = {'executor': 'dask'} if mode == 'dask' else {'warm': mode == 'warm'}\n"
+            "try:\n    reports.run_portfolio(sys.argv[1], sys.argv[2], jobs=2, progress=False, **extra)\n"
             "except reports.ReportStopped as e:\n    print(e)\n    sys.exit(3)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(out), "warm" if warm else "cold"],
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(out), mode],
                             stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
@@ -159,6 +181,23 @@ WARM_BODY = ('import os, sys\nimport matplotlib\n'
              '        str("leftover" in dir()), str(matplotlib.rcParams["lines.linewidth"]), os.getcwd()]\n'
              'leftover = 1\nmatplotlib.rcParams["lines.linewidth"] = 9.5\n'
              'with open(marker, "a", encoding="utf-8") as fh:\n    fh.write(",".join(seen) + "\\n")\n')
+
+
+def test_a_warm_kernel_whose_library_was_changed_in_memory_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
+    marker = tmp_path / "seen.csv"
+    ok = notebook(tmp_path / "ok.ipynb", WARM_BODY)
+    patches = notebook(tmp_path / "patches.ipynb", WARM_BODY + "import btchild_analysis.fmt as f\nf.num = lambda *a, **k: 'x'")
+    runs = [{"name": "a", "notebook": str(ok)}, {"name": "b", "notebook": str(patches)},
+            {"name": "c", "notebook": str(ok), "params": {"period": "2023"}},
+            {"name": "d", "notebook": str(ok), "params": {"period": "2022"}}]
+    path = spec(tmp_path / "spec.yaml", runs, defaults={"lang": "vi", "marker": str(marker)})
+    jobs = reports.run_portfolio(path, tmp_path / "out", jobs=1, progress=False, warm=True)
+    assert [j.status for j in jobs] == ["ok", "ok", "ok", "ok"]
+    pid = {r.split(",")[0]: r.split(",")[1] for r in marker.read_text(encoding="utf-8").splitlines()}
+    assert pid["a"] == pid["b"]         # the kernel was reused while the library was untouched
+    assert pid["c"] != pid["b"]         # b replaced fmt.num: c gets a new kernel
+    assert pid["d"] == pid["c"]
 
 
 def test_warm_workers_reuse_a_clean_kernel_and_replace_it_after_a_failure(tmp_path, monkeypatch):
