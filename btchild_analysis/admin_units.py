@@ -54,12 +54,24 @@ _TYPE_PREFIX = {"Xã": "xã", "Phường": "phường", "Thị trấn": "thị t
 
 
 def nfc(text: object) -> str:
-    """Unicode NFC form of ``text`` with surrounding and repeated spaces removed."""
+    """Unicode NFC form of ``text`` with surrounding and repeated spaces removed.
+
+    Examples
+    --------
+    >>> nfc("  Xã  An   Hiệp "), nfc("Xa\\u0303 Tân Xuân") == "Xã Tân Xuân"  # decomposed ã composed
+    ('Xã An Hiệp', True)
+    """
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text))).strip()
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII form of a Vietnamese name: ``"Phường Phú Khương"`` → ``"phuong phu khuong"``."""
+    """Lower-case ASCII form of a Vietnamese name: ``"Phường Phú Khương"`` → ``"phuong phu khuong"``.
+
+    Examples
+    --------
+    >>> fold("Phường Phú Khương"), fold("Xã Đại Hòa Lộc")
+    ('phuong phu khuong', 'xa dai hoa loc')
+    """
     s = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
     return "".join(c for c in s if not unicodedata.combining(c))
 
@@ -73,7 +85,13 @@ def _type_of(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def units_2013() -> pd.DataFrame:
-    """The 164 units of 2013 with district, 2019 census population and centroid (package data)."""
+    """The 164 units of 2013 with district, 2019 census population and centroid (package data).
+
+    Examples
+    --------
+    >>> len(units_2013()), units_2013()["code"].iloc[0]
+    (164, '28756')
+    """
     df = pd.read_csv(DATA / "units_2013.csv", dtype={"code": str, "district_code": str})
     for col in ("name", "type", "district_name"):
         df[col] = df[col].map(nfc)
@@ -87,6 +105,12 @@ def changes() -> pd.DataFrame:
     Columns: ``old_code, old_name, old_district, new_code, new_name, change_type, effective_date,
     legal_basis, source, confirmed``; ``confirmed`` is False where the source marks the target
     "PARTLY CONFIRMED".
+
+    Examples
+    --------
+    >>> c = changes().iloc[0]
+    >>> c["old_name"], c["new_name"], c["change_type"], c["effective_date"]
+    ('Phường 1', 'Phường An Hội', 'merged_into', datetime.date(2020, 2, 1))
     """
     df = pd.read_csv(DATA / "unit_changes.csv", dtype={"old_code": str, "new_code": str})
     for col in ("old_name", "new_name", "old_district"):
@@ -98,7 +122,13 @@ def changes() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def lineage() -> pd.DataFrame:
-    """One row per 2013 unit: its code and name in every vintage (``code_2020``, ``name_2020``, …)."""
+    """One row per 2013 unit: its code and name in every vintage (``code_2020``, ``name_2020``, …).
+
+    Examples
+    --------
+    >>> lineage().set_index("code_2013").loc["28771", ["code_2020", "name_2020"]].tolist()
+    ['28777', 'Phường An Hội']
+    """
     base = units_2013()
     out = pd.DataFrame({"code_2013": base["code"], "name_2013": base["name"]})
     current = dict(zip(base["code"], base["code"]))
@@ -133,7 +163,13 @@ def vintage_of(on: object) -> str:
 
 
 def as_date(on: object) -> dt.date:
-    """A date from a date, ``"YYYY-MM-DD"``, a year or a period (its reference date)."""
+    """A date from a date, ``"YYYY-MM-DD"``, a year or a period (its reference date).
+
+    Examples
+    --------
+    >>> as_date("2024H1"), as_date(2024), as_date("2020-02-01")
+    (datetime.date(2024, 4, 30), datetime.date(2024, 10, 31), datetime.date(2020, 2, 1))
+    """
     if isinstance(on, dt.datetime):
         return on.date()
     if isinstance(on, dt.date):
@@ -234,7 +270,14 @@ def _units_before_2013() -> pd.DataFrame:
 
 
 def districts(on: object = "2013-04-06") -> pd.DataFrame:
-    """The nine districts (``district_code``, ``district_name``, ``n_units``, ``population_2019``)."""
+    """The nine districts (``district_code``, ``district_name``, ``n_units``, ``population_2019``).
+
+    Examples
+    --------
+    >>> d = districts(2024)
+    >>> len(d), int(d["n_units"].sum()), d.set_index("district_code").loc["836", "district_name"]
+    (9, 157, 'Huyện Ba Tri')
+    """
     u = units(on)
     if u["district_code"].isna().all():
         raise RegisterError("there are no districts from 2025-07-01 (abolished nationwide)")
@@ -295,6 +338,14 @@ def crosswalk(from_vintage: object, to_vintage: object) -> pd.DataFrame:
         ``from_code, from_name, to_code, to_name, weight, population_2019``.  ``weight`` is the share
         of the old unit's population that went to the new unit; every Bến Tre change 2013–2025 moved
         whole units, so it is 1 throughout, and the weights of any old unit sum to 1.
+
+    Examples
+    --------
+    The 164 units of 2013 make up the 157 of 2020 (Phường 1, 2 and 3 became Phường An Hội …):
+
+    >>> cw = crosswalk("2013", "2020")
+    >>> len(cw), cw["to_code"].nunique(), cw.loc[cw["from_code"] == "28771", "to_name"].item()
+    (164, 157, 'Phường An Hội')
     """
     a, b = vintage_key(from_vintage), vintage_key(to_vintage)
     lin = lineage()
@@ -313,19 +364,37 @@ def crosswalk(from_vintage: object, to_vintage: object) -> pd.DataFrame:
 
 
 def vintage_key(v: object) -> str:
-    """A vintage key (``"2020"``) as it is, else the key of the vintage in force on a date/year/period."""
+    """A vintage key (``"2020"``) as it is, else the key of the vintage in force on a date/year/period.
+
+    Examples
+    --------
+    >>> vintage_key("2020"), vintage_key("2021H1"), vintage_key(dt.date(2025, 7, 1))
+    ('2020', '2020', '2025')
+    """
     text = str(v).strip()
     return text if text in VINTAGES and not isinstance(v, dt.date) else vintage_of(v)
 
 
 def code_to_vintage(codes: pd.Series, on: object, vintage: object) -> pd.Series:
-    """Map codes in force on ``on`` to the codes of a (later) ``vintage``; NaN where unknown."""
+    """Map codes in force on ``on`` to the codes of a (later) ``vintage``; NaN where unknown.
+
+    Examples
+    --------
+    >>> code_to_vintage(pd.Series(["28771", "28756"]), "2019-01-01", "2020").tolist()
+    ['28777', '28756']
+    """
     cw = crosswalk(vintage_of(on), vintage)
     return codes.map(dict(zip(cw["from_code"], cw["to_code"])))
 
 
 def successor(code: str, on: object) -> pd.Series | None:
-    """The unit a (possibly closed) code belongs to on a date: row of :func:`units`, or None."""
+    """The unit a (possibly closed) code belongs to on a date: row of :func:`units`, or None.
+
+    Examples
+    --------
+    >>> successor("28771", "2021-01-01")["name"], successor("99999", "2021-01-01")
+    ('Phường An Hội', None)
+    """
     key = vintage_of(on)
     lin = lineage()
     for col in [c for c in lin.columns if c.startswith("code_")]:
@@ -367,7 +436,13 @@ def split_name(name: object) -> tuple[str | None, str]:
 
 
 def district_key(name: object) -> str:
-    """A district name folded for matching: ``"Huyện Ba Tri"``, ``"ba tri"``, ``"H. Ba Tri"`` → ``"ba tri"``."""
+    """A district name folded for matching: ``"Huyện Ba Tri"``, ``"ba tri"``, ``"H. Ba Tri"`` → ``"ba tri"``.
+
+    Examples
+    --------
+    >>> district_key("Huyện Ba Tri"), district_key("H. Ba Tri"), district_key("TP Bến Tre")
+    ('ba tri', 'ba tri', 'ben tre')
+    """
     return fold(_DISTRICT_RE.sub("", nfc(name).lower()))
 
 
@@ -378,12 +453,24 @@ class NameMatch:
     ``table`` has one row per input: ``input``, ``district``, ``code``, ``name``, ``method`` (``exact``,
     ``without_type``, ``without_diacritics``, ``ambiguous``, ``unmatched``) and ``candidates`` (codes
     considered where the match was ambiguous).  ``unmatched`` lists the inputs without a code.
+
+    Examples
+    --------
+    >>> match_names(["P. 8", "Xã Không Có"], ["TP Bến Tre", None]).unmatched
+    ['Xã Không Có']
     """
 
     table: pd.DataFrame
 
     @property
     def unmatched(self) -> list[str]:
+        """The inputs left without a code (unmatched or ambiguous).
+
+        Examples
+        --------
+        >>> match_names(["Xã An Hiệp", "Xã Không Có"]).unmatched  # An Hiệp: one in Ba Tri, one in Châu Thành
+        ['Xã An Hiệp', 'Xã Không Có']
+        """
         return self.table.loc[self.table["code"].isna(), "input"].tolist()
 
 

@@ -56,14 +56,30 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_text(d / "a.md", "Xã An Hiệp").read_text(encoding="utf-8"), [p.name for p in d.iterdir()]
+    ('Xã An Hiệp', ['a.md'])
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically."""
+    """Write ``data`` to ``path`` atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(d / "a.bin", b"\\x00\\x01").read_bytes(), [p.name for p in d.iterdir()]
+    (b'\\x00\\x01', ['a.bin'])
+    """
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
@@ -83,7 +99,13 @@ def neutralise(value: object) -> object:
 
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells cannot run as formulas when the CSV is opened (see :func:`neutralise`)."""
+    """A copy of ``df`` whose text cells cannot run as formulas when the CSV is opened (see :func:`neutralise`).
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"x": ["=1+1", "-5", "Xã"]}))["x"].tolist()
+    ["'=1+1", '-5', 'Xã']
+    """
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -96,6 +118,13 @@ def write_csv(path: str | Path, df: pd.DataFrame, comment: str | None = None) ->
     """Write ``df`` as UTF-8 CSV with a byte-order mark (opens in Excel), injection-safe and atomic.
 
     ``comment``: an optional first line (``# …``), e.g. the synthetic-data notice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_csv(pathlib.Path(tempfile.mkdtemp()) / "t.csv", pd.DataFrame({"x": ["=1+1", "-5"]}), comment="Synthetic data")
+    >>> p.read_bytes()  # byte-order mark, the comment, CRLF, the formula made text
+    b"\\xef\\xbb\\xbf# Synthetic data\\r\\nx\\r\\n'=1+1\\r\\n-5\\r\\n"
     """
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -160,6 +189,15 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame], cover: lis
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> p = write_excel(pathlib.Path(tempfile.mkdtemp()) / "t.xlsx",
+    ...                 {"bảng": pd.DataFrame({"x": ["=SUM(A1)"], "n": [2.5]})}, cover=["Synthetic data"])
+    >>> wb = openpyxl.load_workbook(p)
+    >>> wb.sheetnames, wb["bảng"]["A2"].value, wb["bảng"]["A2"].data_type, wb["bảng"]["B2"].value
+    (['Ghi chú', 'bảng'], '=SUM(A1)', 's', 2.5)
     """
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
