@@ -7,6 +7,12 @@ so that communes differ.  Years 2012–2024, annual and first-half (H1) periods,
 force at the period's reference date (164 units until 2019, 157 from 2020): merged communes carry the
 population-weighted effect of their parts.
 
+Figures by sex (``submissions_by_sex_synthetic.csv``: ``commune_code, period, element, sex, value``)
+split the totals of the elements marked ``sex: true``: boys are about 51.5% of children, stunting and
+underweight about 1.1 times as common among boys, enrolment and special circumstances about equal.
+Male + female = the total, and every part stays within its denominator's part.  They are drawn from
+their own random stream after the totals, so the totals are the same with or without them.
+
 The same seed always gives the same files (``btchild sample --seed 2013 --out data/sample``).
 """
 from __future__ import annotations
@@ -48,6 +54,13 @@ TRENDS: dict[str, dict[int, float]] = {
 AGE_SHARE = {"pop_u1": 0.0120, "pop_0_2": 0.0370, "pop_3_5": 0.0395, "pop_6_10": 0.0680,
              "pop_11_14": 0.0530, "pop_u16": 0.2150}
 AGE_DRIFT = -0.012
+#: Share of boys among children (sex ratio about 106 boys per 100 girls).
+BOYS_SHARE = 0.515
+#: Split elements: numerator → (denominator, how many times as common among boys as among girls).
+SEX_RATIOS = {"u5_stunted": ("u5_measured", 1.1), "u5_underweight": ("u5_weighed", 1.1),
+              "enrolled_0_2": ("pop_0_2", 1.0), "enrolled_3_5": ("pop_3_5", 1.0),
+              "primary_ontime": ("pop_6_10", 1.0), "lower_secondary_ontime": ("pop_11_14", 1.0),
+              "special_circumstances": ("pop_u16", 1.0), "special_circumstances_assisted": ("special_circumstances", 1.0)}
 
 
 def _logit(p):
@@ -74,16 +87,20 @@ class Sample:
     submission_dates: pd.DataFrame
     standard_scores: pd.DataFrame
     commune_classes: pd.DataFrame
+    submissions_by_sex: pd.DataFrame | None = None
 
     FILES = {"submissions": "submissions_synthetic.csv", "submission_dates": "submission_dates_synthetic.csv",
-             "standard_scores": "standard_scores_synthetic.csv", "commune_classes": "commune_classes_synthetic.csv"}
+             "standard_scores": "standard_scores_synthetic.csv", "commune_classes": "commune_classes_synthetic.csv",
+             "submissions_by_sex": "submissions_by_sex_synthetic.csv"}
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write the four CSV files (UTF-8) into ``out``; returns their paths."""
+        """Write the CSV files (UTF-8) into ``out``; returns their paths."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
         for attr, fname in self.FILES.items():
+            if getattr(self, attr) is None:
+                continue
             path = out / fname
             getattr(self, attr).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
             paths.append(path)
@@ -245,8 +262,56 @@ def generate(seed: int = 2013) -> Sample:
                 scores.append(_scores(rng, year, codes, eff, _evidence(rows)))
     submissions = pd.concat(subs, ignore_index=True)
     submissions["value"] = submissions["value"].astype(int)
+    classes = _classes(rng)
     return Sample(submissions=submissions, submission_dates=pd.concat(dates, ignore_index=True),
-                  standard_scores=pd.concat(scores, ignore_index=True), commune_classes=_classes(rng))
+                  standard_scores=pd.concat(scores, ignore_index=True), commune_classes=classes,
+                  submissions_by_sex=split_by_sex(submissions, seed))
+
+
+def split_by_sex(submissions: pd.DataFrame, seed: int = 2013) -> pd.DataFrame:
+    """Male and female parts of the totals of the elements marked ``sex: true`` (SYNTHETIC).
+
+    A denominator's boys are ``Binomial(total, BOYS_SHARE)``; a numerator's boys are drawn with the
+    probability that one of its children is a boy given the denominator's parts and
+    :data:`SEX_RATIOS`, then kept inside both parts' denominators.  Its own random stream
+    (``default_rng([seed, 14])``): the totals do not depend on it.
+
+    Returns
+    -------
+    DataFrame
+        ``commune_code, period, element, sex, value`` (``male`` then ``female``), male + female = total.
+    """
+    rng = np.random.default_rng([seed, 14])
+    split = [k for k, e in elements().items() if e.sex]
+    wide = (submissions[submissions["element"].isin(split)]
+            .pivot(index=["commune_code", "period"], columns="element", values="value"))
+    males: dict[str, np.ndarray] = {}
+    for el in [e for e in split if e not in SEX_RATIOS] + [e for e in split if e in SEX_RATIOS]:
+        if el not in wide:
+            continue
+        total = wide[el].to_numpy(float)
+        known = ~np.isnan(total)
+        n = np.where(known, total, 0).astype(np.int64)
+        if el not in SEX_RATIOS:
+            males[el] = np.where(known, rng.binomial(n, BOYS_SHARE), np.nan)
+            continue
+        den, ratio = SEX_RATIOS[el]
+        d_tot, d_m = wide[den].to_numpy(float), males[den]
+        share = np.divide(d_m, d_tot, out=np.full(len(n), BOYS_SHARE), where=d_tot > 0)
+        q = np.nan_to_num(share * ratio / (share * ratio + 1 - share), nan=BOYS_SHARE)
+        m = rng.binomial(n, np.clip(q, 0, 1)).astype(float)
+        lo, hi = np.maximum(0, n - (d_tot - d_m)), np.minimum(n, d_m)  # both parts within their denominators
+        males[el] = np.where(known, np.clip(m, lo, hi), np.nan)
+    rows = []
+    for el, m in males.items():
+        part = pd.DataFrame({"commune_code": wide.index.get_level_values(0), "period": wide.index.get_level_values(1),
+                             "element": el, "male": m, "female": wide[el].to_numpy(float) - m}).dropna()
+        rows.append(part.melt(id_vars=["commune_code", "period", "element"], var_name="sex", value_name="value"))
+    out = pd.concat(rows, ignore_index=True)
+    order = {"sex": {"male": 0, "female": 1}}
+    out = out.sort_values(["period", "commune_code", "element", "sex"], kind="stable",
+                          key=lambda c: c.map(order[c.name]) if c.name in order else c)
+    return out.assign(value=out["value"].astype(int)).reset_index(drop=True)
 
 
 def _classes(rng) -> pd.DataFrame:
@@ -270,7 +335,8 @@ def load_sample(folder: str | Path | None = None) -> Sample:
     """Read the committed sample (strings kept as strings: codes, periods)."""
     folder = Path(folder) if folder else sample_dir()
     kw = dict(dtype={"commune_code": str, "period": str, "criterion": str, "edition": str}, encoding="utf-8")
-    return Sample(**{attr: pd.read_csv(folder / fname, **kw) for attr, fname in Sample.FILES.items()})
+    return Sample(**{attr: pd.read_csv(folder / fname, **kw) for attr, fname in Sample.FILES.items()
+                     if (folder / fname).is_file() or attr != "submissions_by_sex"})
 
 
 def messy_files(folder: str | Path | None = None) -> list[Path]:
