@@ -134,6 +134,16 @@ def target_counts(status: pd.DataFrame, unit_code: str | None = None,
     dict
         ``{target_year: {"achieved": n, "not_achieved": n, "on_track": n, "off_track": n,
         "no_data": n, "total": n}}`` in ascending years.
+
+    Examples
+    --------
+    >>> from btchild_analysis.targets import status_table
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014", "2015"],
+    ...                   "value": [40.0, 45.0, 48.0, 49.0]})  # 49 in 2015 against ≥ 50
+    >>> status = status_table(v)
+    >>> target_counts(status)[2015]  # the other plan indicators have no data here
+    {'achieved': 0, 'not_achieved': 1, 'on_track': 0, 'off_track': 0, 'no_data': 7, 'total': 8}
     """
     rows = _unit_rows(status, unit_code) if _usable(status, ("level", "unit_code")) else None
     out: dict[int, dict[str, int]] = {}
@@ -191,6 +201,16 @@ def missed_targets(status: pd.DataFrame, year: int, unit_code: str | None = None
     -------
     DataFrame
         ``indicator, value_at_target_year, op, target``.
+
+    Examples
+    --------
+    >>> from btchild_analysis.targets import status_table
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014", "2015"],
+    ...                   "value": [40.0, 45.0, 48.0, 49.0]})  # 49 in 2015 against ≥ 50
+    >>> status = status_table(v)
+    >>> missed_targets(status, 2015).values.tolist()
+    [['play_area_standard', 49.0, '>=', 50.0]]
     """
     cols = ["indicator", "value_at_target_year", "op", "target"]
     if not _usable(status, ("level", "unit_code", "status")):
@@ -208,7 +228,18 @@ def _suffix(ind_id: str) -> str:
 
 def missed_message(status: pd.DataFrame, counts: Mapping[int, Mapping[str, int]], unit_code: str | None,
                    lang: str = "vi") -> str | None:
-    """The targets not met of the latest target year with any (their values and targets)."""
+    """The targets not met of the latest target year with any (their values and targets).
+
+    Examples
+    --------
+    >>> from btchild_analysis.targets import status_table
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014", "2015"],
+    ...                   "value": [40.0, 45.0, 48.0, 49.0]})  # 49 in 2015 against ≥ 50
+    >>> status = status_table(v)
+    >>> missed_message(status, target_counts(status), None, "en")
+    "Targets for 2015 not met: Communes with a standard children's play area (49.0%, target ≥ 50%)."
+    """
     years = [y for y, c in sorted(counts.items(), reverse=True) if c.get("not_achieved")]
     if not years:
         return None
@@ -225,7 +256,19 @@ def missed_message(status: pd.DataFrame, counts: Mapping[int, Mapping[str, int]]
 
 
 def one_indicator_message(status: pd.DataFrame, ind_id: str, unit_code: str | None, lang: str = "vi") -> str | None:
-    """One indicator's latest value and its verdict against each target (a page about one indicator)."""
+    """One indicator's latest value and its verdict against each target (a page about one indicator).
+
+    Examples
+    --------
+    >>> from btchild_analysis.targets import status_table
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014", "2015"],
+    ...                   "value": [40.0, 45.0, 48.0, 49.0]})  # 49 in 2015 against ≥ 50
+    >>> status = status_table(v)
+    >>> one_indicator_message(status, "play_area_standard", None, "en")  # doctest: +NORMALIZE_WHITESPACE
+    "Communes with a standard children's play area: 49.0% in 2015. Target for 2015 (≥ 50%): Not achieved.
+     Target for 2020 (≥ 55%): On track."
+    """
     from .targets import STATUS_LABELS
 
     rows = _unit_rows(status, unit_code)
@@ -246,14 +289,29 @@ def one_indicator_message(status: pd.DataFrame, ind_id: str, unit_code: str | No
 # ---------------------------------------------------------------------- the standard
 
 def assessment_years(assessment: pd.DataFrame | None, upto: int) -> list[int]:
-    """Years with self-assessment verdicts up to ``upto``, ascending."""
+    """Years with self-assessment verdicts up to ``upto``, ascending.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"commune_code": ["28756", "28757", "28756"], "year": [2023, 2023, 2024],
+    ...                   "status": "met", "district_code": "829", "district_name": "Thành phố Bến Tre",
+    ...                   "name": ["Phường Phú Khương", "Phường Phú Tân", "Phường Phú Khương"]})
+    >>> assessment_years(a, 2024), assessment_years(a, 2023), assessment_years(None, 2024)
+    ([2023, 2024], [2023], [])
+    """
     if not _usable(assessment, ("year", "status")):
         return []
     return sorted({int(y) for y in assessment["year"] if int(y) <= upto})
 
 
 def units_in_force(year: int, district_code: str | None = None) -> pd.DataFrame:
-    """Units in force in ``year`` (``code, name, district_code, district_name``), of one district if given."""
+    """Units in force in ``year`` (``code, name, district_code, district_name``), of one district if given.
+
+    Examples
+    --------
+    >>> len(units_in_force(2024)), len(units_in_force(2024, "829"))
+    (157, 14)
+    """
     u = admin_units.units(year)[["code", "name", "district_code", "district_name"]]
     return u if district_code is None else u[u["district_code"] == district_code]
 
@@ -264,6 +322,14 @@ def standard_counts(assessment: pd.DataFrame, year: int, district_code: str | No
 
     ``expected`` is the number of units in force (from the register unless given); a commune without
     a sheet counts as not meeting the standard, as in the plan's indicator.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"commune_code": ["28756", "28757", "28756"], "year": [2023, 2023, 2024],
+    ...                   "status": "met", "district_code": "829", "district_name": "Thành phố Bến Tre",
+    ...                   "name": ["Phường Phú Khương", "Phường Phú Tân", "Phường Phú Khương"]})
+    >>> standard_counts(a, 2024, "829")  # Thành phố Bến Tre has 14 units
+    {'year': 2024, 'met': 1, 'assessed': 1, 'expected': 14}
     """
     a = assessment[assessment["year"].astype(int) == int(year)]
     if district_code is not None:
@@ -277,7 +343,15 @@ def standard_counts(assessment: pd.DataFrame, year: int, district_code: str | No
 
 def standard_message(now: Mapping[str, int], prev: Mapping[str, int] | None, area_name: str,
                      lang: str = "vi") -> str:
-    """``"11 of 14 communes (78.6%) of … met the … standard in 2024, up from 9 in 2023"``."""
+    """``"11 of 14 communes (78.6%) of … met the … standard in 2024, up from 9 in 2023"``.
+
+    Examples
+    --------
+    >>> standard_message({"year": 2024, "met": 1, "assessed": 1, "expected": 14},
+    ...                  {"year": 2023, "met": 2, "assessed": 2, "expected": 14}, "Bến Tre city", "en")  # doctest: +NORMALIZE_WHITESPACE
+    '1 of 14 communes (7.1%) of Bến Tre city met the child-friendly commune standard in 2024, down from 2 in 2023;
+     13 had no self-assessment sheet.'
+    """
     share = fmt.percent(100 * now["met"] / now["expected"], lang, fixed=False) if now["expected"] else fmt.DASH
     out = text("key", "standard", lang, met=now["met"], total=now["expected"], share=share, area=area_name,
                year=now["year"])
@@ -303,6 +377,15 @@ def standard_changes(assessment: pd.DataFrame, year: int, prev_year: int, distri
     -------
     dict
         ``lost`` (DataFrame ``code, name, district_name`` sorted by district and name) and ``gained`` (int).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"commune_code": ["28756", "28757", "28756"], "year": [2023, 2023, 2024],
+    ...                   "status": "met", "district_code": "829", "district_name": "Thành phố Bến Tre",
+    ...                   "name": ["Phường Phú Khương", "Phường Phú Tân", "Phường Phú Khương"]})
+    >>> ch = standard_changes(a, 2024, 2023, "829")
+    >>> ch["lost"]["name"].tolist(), ch["gained"]
+    (['Phường Phú Tân'], 0)
     """
     a = assessment
     if district_code is not None:
@@ -317,7 +400,16 @@ def standard_changes(assessment: pd.DataFrame, year: int, prev_year: int, distri
 
 def changes_message(changes: Mapping[str, Any], year: int, prev_year: int, by_district: bool,
                     lang: str = "vi") -> str:
-    """The communes that fell out of the standard (names) and how many newly met it."""
+    """The communes that fell out of the standard (names) and how many newly met it.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"commune_code": ["28756", "28757", "28756"], "year": [2023, 2023, 2024],
+    ...                   "status": "met", "district_code": "829", "district_name": "Thành phố Bến Tre",
+    ...                   "name": ["Phường Phú Khương", "Phường Phú Tân", "Phường Phú Khương"]})
+    >>> changes_message(standard_changes(a, 2024, 2023, "829"), 2024, 2023, False, "en")
+    '1 commune no longer met the standard in 2024 (met in 2023): Ward Phú Tân.'
+    """
     lost = changes["lost"]
     if len(lost):
         names = [f"{unit_name(n, lang)} ({unit_name(d, lang)})" if by_district else unit_name(n, lang)
@@ -350,6 +442,15 @@ def reporting_counts(dates: pd.DataFrame | None, period: object, district_code: 
     -------
     dict or None
         ``expected, received, on_time, pct_received, pct_on_time``.
+
+    Examples
+    --------
+    >>> dates = pd.DataFrame({"commune_code": ["28756", "28759"], "period": "2024H1",
+    ...                       "submitted_on": ["2024-04-20", "2024-05-03"]})  # on time, late
+    >>> reporting_counts(dates, "2024H1", "829")
+    {'expected': 14, 'received': 2, 'on_time': 1, 'pct_received': 14.3, 'pct_on_time': 7.1}
+    >>> reporting_counts(dates, "2023") is None  # no row for the period: cannot be told
+    True
     """
     from .quality import completeness
 
@@ -372,7 +473,15 @@ def reporting_counts(dates: pd.DataFrame | None, period: object, district_code: 
 
 
 def completeness_message(counts: Mapping[str, Any], period: object, area_name: str, lang: str = "vi") -> str:
-    """``"152 of 157 communes (96.8%) of … sent their report for 2024; 140 (89.2%) on time (before …)."``"""
+    """``"152 of 157 communes (96.8%) of … sent their report for 2024; 140 (89.2%) on time (before …)."``
+
+    Examples
+    --------
+    >>> c = {"expected": 14, "received": 2, "on_time": 1, "pct_received": 14.3, "pct_on_time": 7.1}
+    >>> completeness_message(c, "2024H1", "Bến Tre city", "en")  # doctest: +NORMALIZE_WHITESPACE
+    '2 of 14 communes (14.3%) of Bến Tre city sent their report for the first half of 2024; 1 (7.1%) on time
+     (before 2024-05-01).'
+    """
     p = parse_period(period)
     return text("key", "completeness", lang, received=counts["received"], expected=counts["expected"],
                 pct_received=fmt.percent(counts["pct_received"], lang, fixed=False), on_time=counts["on_time"],
@@ -429,6 +538,17 @@ def key_messages(values: pd.DataFrame | None = None, status: pd.DataFrame | None
     list of str
         Plain text (escape it for a page: :func:`messages_markdown`).  Messages whose data are absent
         are left out, so the list may be empty.
+
+    Examples
+    --------
+    >>> from btchild_analysis.targets import status_table
+    >>> v = pd.DataFrame({"level": "province", "unit_code": "83", "unit_name": "Tỉnh Bến Tre",
+    ...                   "indicator": "play_area_standard", "period": ["2012", "2013", "2014", "2015"],
+    ...                   "value": [40.0, 45.0, 48.0, 49.0]})  # 49 in 2015 against ≥ 50
+    >>> status = status_table(v)
+    >>> key_messages(values=v, period="2015", lang="en")  # doctest: +NORMALIZE_WHITESPACE
+    ["Communes with a standard children's play area: 49.0% in 2015. Target for 2015 (≥ 50%): Not achieved.
+     Target for 2020 (≥ 55%): On track."]
     """
     check_lang(lang)
     p = parse_period(period)
@@ -461,7 +581,15 @@ def key_messages(values: pd.DataFrame | None = None, status: pd.DataFrame | None
 
 
 def messages_markdown(messages: list[str], lang: str = "vi", heading: str | None = "##") -> str:
-    """Key messages as a Markdown list (each escaped), under a heading of level ``heading`` (None: none)."""
+    """Key messages as a Markdown list (each escaped), under a heading of level ``heading`` (None: none).
+
+    Examples
+    --------
+    >>> print(messages_markdown(["5 < 6 *a*"], "en"))
+    ## Key messages
+    <BLANKLINE>
+    - 5 &lt; 6 \\*a\\*
+    """
     if not messages:
         return ""
     items = "\n".join(f"- {escape_md(m)}" for m in messages)
@@ -480,6 +608,14 @@ def data_coverage(elements: pd.DataFrame | None, period: object, district_code: 
     -------
     dict
         ``reporting, expected``.
+
+    Examples
+    --------
+    A report under the code of Phường 1 (merged into Phường An Hội in 2020) counts for Phường An Hội:
+
+    >>> el = pd.DataFrame({"commune_code": ["28756", "28771"], "period": "2021", "element": "x", "value": 1})
+    >>> data_coverage(el, "2021", "829")
+    {'reporting': 2, 'expected': 14}
     """
     from .quality import successor_codes
 
@@ -532,7 +668,15 @@ def boundary_text(boundary_source: object, lang: str = "vi") -> str | None:
 
 def methods_lines(ds: Any, period: object, lang: str = "vi", boundary_source: object = None,
                   district: object | None = None) -> list[tuple[str, str]]:
-    """The methods box as (term, plain text) pairs; see :func:`methods_box`."""
+    """The methods box as (term, plain text) pairs; see :func:`methods_box`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> lines = methods_lines(SimpleNamespace(elements=None, synthetic=True), "2024", "en")
+    >>> lines[-1]
+    ('Reporting period', '2024: data from 2023-11-01 to 2024-10-31; reports due before 2024-11-01.')
+    """
     check_lang(lang)
     p = parse_period(period)
     code, _ = area(district, p, lang)
@@ -588,6 +732,12 @@ def methods_box(ds: Any, period: object, lang: str = "vi", boundary_source: obje
         Definitions, what the interval means for counts of communes, the small-base marks, the
         verdicts, coverage (communes reporting / expected), data source and as-of date, reporting
         window, boundary source.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> methods_box(SimpleNamespace(elements=None, synthetic=True), "2024", "en").splitlines()[0]
+    '## Methods and sources'
     """
     lines = methods_lines(ds, period, lang, boundary_source, district)
     body = "\n".join(f"- **{escape_md(term)}**: {escape_md(line)}" for term, line in lines)
