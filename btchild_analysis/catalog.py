@@ -24,6 +24,12 @@ class Element:
     """A data element: ``id``, labels, ``kind`` (``count`` or ``yes_no``), the element it may not exceed.
 
     ``sex`` is True when the element may be reported split by sex (male and female parts of the total).
+
+    Examples
+    --------
+    >>> e = element("u5_stunted")
+    >>> e.kind, e.denominator, e.sex
+    ('count', 'u5_measured', True)
     """
 
     id: str
@@ -37,6 +43,13 @@ class Element:
     sex: bool = False
 
     def label(self, lang: str = "vi") -> str:
+        """The element's name in ``lang``.
+
+        Examples
+        --------
+        >>> element("u5_stunted").label("en")
+        'Under-5s stunted'
+        """
         return self.vi if lang == "vi" else self.en
 
 
@@ -55,7 +68,14 @@ def compare(x: float, op: str, value: float) -> bool:
 
 @dataclass(frozen=True)
 class Target:
-    """A plan target: the value must satisfy ``value {op} threshold`` in ``year``."""
+    """A plan target: the value must satisfy ``value {op} threshold`` in ``year``.
+
+    Examples
+    --------
+    >>> t = Target(2020, "<=", 20.0)
+    >>> t.met(19.9), t.met(20.0), t.met(20.1)
+    (True, True, False)
+    """
 
     year: int
     op: str
@@ -73,13 +93,26 @@ class Target:
 
 @dataclass(frozen=True)
 class Break:
-    """A break in an indicator's series: values from ``year`` on are not comparable with earlier ones."""
+    """A break in an indicator's series: values from ``year`` on are not comparable with earlier ones.
+
+    Examples
+    --------
+    >>> indicator("special_circumstances").breaks[0].year  # the Law on Children in force from 1 June 2017
+    2017
+    """
 
     year: int
     vi: str
     en: str
 
     def reason(self, lang: str = "vi") -> str:
+        """Why the series breaks, in ``lang``.
+
+        Examples
+        --------
+        >>> indicator("special_circumstances").breaks[0].reason("en")[:29]
+        'Law on Children 102/2016/QH13'
+        """
         return self.vi if lang == "vi" else self.en
 
 
@@ -94,6 +127,12 @@ class Indicator:
 
     ``breaks`` are the years from which the series starts a new, non-comparable segment; ``interval``
     is ``wilson`` or ``none``; ``bounds`` the range of possible values (projections are held inside).
+
+    Examples
+    --------
+    >>> i = indicator("stunting_u5")
+    >>> i.numerator, i.denominator, i.factor, i.direction
+    ('u5_stunted', 'u5_measured', 100.0, 'lower')
     """
 
     id: str
@@ -114,29 +153,67 @@ class Indicator:
 
     @property
     def break_years(self) -> tuple[int, ...]:
-        """The years that start a new segment, ascending."""
+        """The years that start a new segment, ascending.
+
+        Examples
+        --------
+        >>> indicator("child_friendly_commune").break_years  # new editions of the standard
+        (2014, 2019)
+        """
         return tuple(sorted(b.year for b in self.breaks))
 
     @property
     def trend_method(self) -> str:
-        """``"aarr"`` (multiplicative trend, log-linear) or ``"theil_sen"`` (linear trend)."""
+        """``"aarr"`` (multiplicative trend, log-linear) or ``"theil_sen"`` (linear trend).
+
+        Examples
+        --------
+        >>> indicator("stunting_u5").trend_method, indicator("play_area_standard").trend_method
+        ('aarr', 'theil_sen')
+        """
         return "aarr" if self.aarr else "theil_sen"
 
     def label(self, lang: str = "vi") -> str:
+        """The indicator's name in ``lang``.
+
+        Examples
+        --------
+        >>> indicator("stunting_u5").label("en")
+        'Under-5 stunting'
+        """
         return self.vi if lang == "vi" else self.en
 
     def unit_label(self, lang: str = "vi") -> str:
-        """The unit in ``lang`` (``"% xã"`` / ``"% of communes"``)."""
+        """The unit in ``lang`` (``"% xã"`` / ``"% of communes"``).
+
+        Examples
+        --------
+        >>> indicator("play_area_standard").unit_label("vi"), indicator("play_area_standard").unit_label("en")
+        ('% xã', '% of communes')
+        """
         return self.unit if lang == "vi" or not self.unit_en else self.unit_en
 
     @property
     def is_share_of_communes(self) -> bool:
+        """Whether the indicator is a share of communes (a yes/no element over the communes in force).
+
+        Examples
+        --------
+        >>> indicator("play_area_standard").is_share_of_communes, indicator("stunting_u5").is_share_of_communes
+        (True, False)
+        """
         return self.denominator == COMMUNES
 
 
 @lru_cache(maxsize=1)
 def elements() -> dict[str, Element]:
-    """All data elements by id."""
+    """All data elements by id.
+
+    Examples
+    --------
+    >>> elements()["u5_measured"].periods
+    ('A', 'H1')
+    """
     out = {}
     check("elements.yaml", load_yaml("elements.yaml"), ElementFile)
     for key, spec in load_yaml("elements.yaml")["elements"].items():
@@ -149,7 +226,13 @@ def elements() -> dict[str, Element]:
 
 @lru_cache(maxsize=1)
 def indicators() -> dict[str, Indicator]:
-    """All indicators by id (the plan's twelve first, then monitored and evidence indicators)."""
+    """All indicators by id (the plan's twelve first, then monitored and evidence indicators).
+
+    Examples
+    --------
+    >>> list(indicators())[:2]
+    ['stunting_u5', 'underweight_u5']
+    """
     out = {}
     check("indicators.yaml", load_yaml("indicators.yaml"), IndicatorFile)
     for key, spec in load_yaml("indicators.yaml")["indicators"].items():
@@ -175,12 +258,28 @@ def _series_meta(key: str, spec: dict) -> dict:
 
 
 def plan_indicators() -> list[str]:
-    """Ids of the indicators that carry a plan target (the twelve of Plan 3042/KH-UBND)."""
+    """Ids of the indicators that carry a plan target (the twelve of Plan 3042/KH-UBND).
+
+    Examples
+    --------
+    >>> len(plan_indicators())
+    12
+    """
     return [k for k, ind in indicators().items() if ind.targets]
 
 
 def element(key: str) -> Element:
-    """One element by id; :class:`RegistryError` naming the known ids if it does not exist."""
+    """One element by id; :class:`RegistryError` naming the known ids if it does not exist.
+
+    Examples
+    --------
+    >>> element("u5_weighed").kind
+    'count'
+    >>> element("u5_wieghed")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    btchild_analysis.errors.RegistryError: unknown data element 'u5_wieghed'; known: u5_measured, ...
+    """
     try:
         return elements()[key]
     except KeyError:
@@ -188,7 +287,15 @@ def element(key: str) -> Element:
 
 
 def indicator(key: str) -> Indicator:
-    """One indicator by id; :class:`RegistryError` if unknown."""
+    """One indicator by id; :class:`RegistryError` if unknown.
+
+    Examples
+    --------
+    >>> indicator("stunting")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    btchild_analysis.errors.RegistryError: unknown indicator 'stunting'; known: stunting_u5, ...
+    """
     try:
         return indicators()[key]
     except KeyError:
@@ -201,7 +308,13 @@ def _header_key(text: object) -> str:
 
 @lru_cache(maxsize=1)
 def header_lookup() -> dict[str, str]:
-    """Folded column heading → element id, from ids, Vietnamese labels and aliases."""
+    """Folded column heading → element id, from ids, Vietnamese labels and aliases.
+
+    Examples
+    --------
+    >>> header_lookup()["under 5s stunted"]
+    'u5_stunted'
+    """
     out: dict[str, str] = {}
     for el in elements().values():
         for text in (el.id, el.vi, el.en, *el.aliases):
@@ -219,7 +332,13 @@ def element_for_header(text: object) -> str | None:
 
 
 def elements_table(lang: str = "vi") -> pd.DataFrame:
-    """The element registry as a table (id, label, kind, denominator, periods)."""
+    """The element registry as a table (id, label, kind, denominator, periods).
+
+    Examples
+    --------
+    >>> elements_table("en").set_index("element").loc["u5_stunted", ["label", "denominator", "periods"]].tolist()
+    ['Under-5s stunted', 'u5_measured', 'A,H1']
+    """
     return pd.DataFrame([{"element": e.id, "label": e.label(lang), "kind": e.kind,
                           "denominator": e.denominator or "", "periods": ",".join(e.periods)}
                          for e in elements().values()])

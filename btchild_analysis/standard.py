@@ -45,7 +45,14 @@ class Criterion:
     confirmed: object
 
     def short(self, lang: str = "vi") -> str:
-        """``"Tiêu chí 7"`` for ``2019.C07``; the name for items without a number."""
+        """``"Tiêu chí 7"`` for ``2019.C07``; the name for items without a number.
+
+        Examples
+        --------
+        >>> c = load_edition("cfc_2019").criterion("2019.C07")
+        >>> c.short("vi"), c.short("en")
+        ('Tiêu chí 7', 'Criterion 7')
+        """
         m = re.search(r"\.C(\d+)$", self.id)
         if m:
             return label("criterion_number", lang, n=int(m.group(1)))
