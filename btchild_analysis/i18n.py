@@ -23,7 +23,15 @@ LANGUAGES = ("vi", "en")
 
 
 class LabelError(BtchildError, KeyError):
-    """A label key that ``data/labels.yaml`` does not hold (a bug in the caller, or a deleted label)."""
+    """A label key that ``data/labels.yaml`` does not hold (a bug in the caller, or a deleted label).
+
+    Examples
+    --------
+    >>> label("no_such_label", "vi")
+    Traceback (most recent call last):
+    ...
+    btchild_analysis.i18n.LabelError: no label 'no_such_label' in btchild_analysis/data/labels.yaml: add it there with a Vietnamese (vi) and an English (en) text
+    """
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0]) if self.args else ""

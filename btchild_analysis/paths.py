@@ -32,11 +32,23 @@ FOLDERS = {
 
 
 class PathSetupError(BtchildError, FileNotFoundError):
-    """A shipped folder (the sample, the notebooks) that is not where the settings say, or nowhere."""
+    """A shipped folder (the sample, the notebooks) that is not where the settings say, or nowhere.
+
+    Examples
+    --------
+    >>> issubclass(PathSetupError, BtchildError), issubclass(PathSetupError, FileNotFoundError)
+    (True, True)
+    """
 
 
 def package_root() -> Path:
-    """The package's folder as ``importlib.resources`` sees it (installed or editable)."""
+    """The package's folder as ``importlib.resources`` sees it (installed or editable).
+
+    Examples
+    --------
+    >>> (package_root() / "paths.py").is_file()
+    True
+    """
     return Path(str(resources.files("btchild_analysis")))
 
 
@@ -66,7 +78,13 @@ def source_checkout(dist: str = DIST) -> Path | None:
 
 
 def candidates(name: str) -> list[tuple[str, Path]]:
-    """Where :func:`find` looks for ``name`` after the argument and the environment variable, in order."""
+    """Where :func:`find` looks for ``name`` after the argument and the environment variable, in order.
+
+    Examples
+    --------
+    >>> [where for where, _ in candidates("notebooks")][0], [where for where, _ in candidates("notebooks")][-1]
+    ('package data', 'current folder')
+    """
     _, in_checkout, in_package = FOLDERS[name]
     out = [("package data", package_root() / in_package)]
     checkout = source_checkout()
@@ -115,10 +133,22 @@ def _existing(path: Path, message: str) -> Path:
 
 
 def sample_dir(folder: str | os.PathLike | None = None) -> Path:
-    """The synthetic sample's folder (``BTCHILD_SAMPLE`` overrides the shipped one); see :func:`find`."""
+    """The synthetic sample's folder (``BTCHILD_SAMPLE`` overrides the shipped one); see :func:`find`.
+
+    Examples
+    --------
+    >>> (sample_dir() / "submissions_synthetic.csv").is_file()  # in this checkout, or where BTCHILD_SAMPLE says
+    True
+    """
     return find("sample", folder)
 
 
 def notebooks_dir(folder: str | os.PathLike | None = None) -> Path:
-    """The report notebooks' folder (``BTCHILD_NOTEBOOKS`` overrides the shipped one); see :func:`find`."""
+    """The report notebooks' folder (``BTCHILD_NOTEBOOKS`` overrides the shipped one); see :func:`find`.
+
+    Examples
+    --------
+    >>> (notebooks_dir() / "01_child_friendly_status.ipynb").is_file()
+    True
+    """
     return find("notebooks", folder)
