@@ -45,6 +45,11 @@ def wilson_interval(x, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     Exact at the edges: at ``x = 0`` the lower bound is 0, at ``x = n`` the upper bound is 1, where
     the Wald interval collapses to a point.
 
+    Hand-written rather than ``statsmodels.stats.proportion.proportion_confint(method="wilson")``:
+    statsmodels may not be imported when the notebooks import the library (issue 16: about a second)
+    and is a test-only dependency; the formula is three lines over arrays.  The tests show it equal
+    to statsmodels (``tests/test_indicators.py``, ``tests/test_library_choices.py``).
+
     >>> lo, hi = wilson_interval(81, 263)
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.2553, 0.3662)

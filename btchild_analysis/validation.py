@@ -339,6 +339,12 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     ``known_units``: codes to accept for every period instead of the Bến Tre register (used for
     national-scale files and benchmarks).  A ``fault`` column (reason codes set while reading, e.g.
     ``below_table``, ``bad_line``, ``period_conflict``) quarantines its records first.
+
+    Hand-written rather than a pandera schema: pandera (``lazy=True``) can list failures per row, but
+    only the per-column checks (code, period, value) would fit it; most quarantine reasons cross rows
+    and the register (unit in force for the period, name against code, duplicates, numerator above its
+    denominator), each row keeps its first reason with a Vietnamese and an English text
+    (``data/reasons.yaml``), and the checks share one vectorised pass (:class:`_Checker`).
     """
     today = today or dt.date.today()
     raw = raw.reset_index(drop=True)
