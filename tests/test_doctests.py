@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import doctest
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -74,3 +75,22 @@ def test_the_test_command_collects_the_doctests():
     cfg = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
     assert "--doctest-modules" in cfg["addopts"].split()
     assert "btchild_analysis" in cfg["testpaths"]
+
+
+def _modules() -> set[str]:
+    return {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+
+
+def test_the_readme_module_table_lists_every_module():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("| module | concern |")
+    table = readme[start:readme.index("\n\n", start)]
+    listed = {name for line in table.splitlines() for name in re.findall(r"`([A-Za-z_0-9]+)`", line.split("|")[1])}
+    assert _modules() - listed == set(), "add these modules to the README's module table"
+    assert listed - _modules() == set(), "the README's module table names modules that do not exist"
+
+
+def test_the_architecture_page_names_every_module():
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([A-Za-z_0-9]+)`", page)) | set(re.findall(r"\b([a-z_0-9]+)\b", page.split("```")[1]))
+    assert _modules() - named == set()
