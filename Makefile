@@ -47,9 +47,8 @@ MUTATION_JOBS ?= 1
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
 	rm -rf mutants && mkdir mutants && echo '*' > mutants/.gitignore  # fresh copy: mutmut never updates one
-	for m in $(MODULES); do nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) "btchild_analysis.$$m.*" \
-		> mutants/run-$$m.log 2>&1 || { tail -40 mutants/run-$$m.log; exit 1; }; \
-		$(BIN)/python scripts/mutation_report.py $$m; done
+	nice -n 19 $(BIN)/python scripts/mutation_run.py $(MODULES) --max-children $(MUTATION_JOBS) \
+		> mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
 	$(BIN)/python scripts/mutation_report.py $(MODULES)
 
 clean:
