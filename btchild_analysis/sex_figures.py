@@ -28,6 +28,7 @@ from .style import add_notices, check_lang, label
 BY_VALUES = ("sex",)
 MALE_COLOUR = "#0072B2"  # Okabe–Ito blue: the boys' value is higher
 FEMALE_COLOUR = "#E69F00"  # Okabe–Ito orange: the girls' value is higher
+EVEN_COLOUR = "#999999"  # a gap that rounds to 0,0
 #: Columns of :func:`latest_rows` (those of ``indicators.sex_gap``).
 GAP_COLUMNS = ["level", "unit_code", "unit_name", "period", "indicator", "male", "female", "gap", "ratio",
                "communes_reporting"]
@@ -148,7 +149,7 @@ def gap_chart(rows: pd.DataFrame, unit_code: str | None = None, lang: str = "vi"
     gap = male - female
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(r) + 1.9))
     y = np.arange(len(r))
-    colours = [MALE_COLOUR if g > 0 else FEMALE_COLOUR for g in gap]
+    colours = [_colour(g) for g in gap]
     ax.barh(y, gap, color=colours, height=0.6, gid="gap")
     ax.axvline(0, color="#333333", linewidth=0.8)
     reach = max(float(np.nanmax(np.abs(gap))), 0.5) * 1.35
@@ -177,6 +178,12 @@ def gap_chart(rows: pd.DataFrame, unit_code: str | None = None, lang: str = "vi"
                                           gap=num(gap[big], lang, 1, sign=True)))
     fig.subplots_adjust(left=0.36, right=0.74, bottom=0.3 if len(r) < 5 else 0.22)
     return fig
+
+
+def _colour(gap: float) -> str:
+    """Blue where boys are higher, orange where girls are, grey for a gap that rounds to 0,0."""
+    g = round(float(gap), 1)
+    return MALE_COLOUR if g > 0 else FEMALE_COLOUR if g < 0 else EVEN_COLOUR
 
 
 def _row_label(ind_id: str, period: object, lang: str, report_period: object | None) -> str:

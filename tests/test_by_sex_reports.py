@@ -189,13 +189,16 @@ def test_latest_rows_takes_each_indicators_latest_period_up_to_the_report():
 
 def test_gap_chart_draws_the_gap_as_bars_writes_both_values_and_says_so_in_its_alt_text():
     rows = sex_figures.latest_rows(pd.DataFrame([_gap("2024", male=10.0, female=6.5),
-                                                 _gap("2024", ind="underweight_u5", male=5.0, female=5.5)]), "2024")
+                                                 _gap("2024", ind="underweight_u5", male=5.0, female=5.5),
+                                                 _gap("2023", ind="nursery_enrolment", male=20.0, female=20.04)]), "2024")
     fig = sex_figures.gap_chart(rows, lang="vi", synthetic=True, report_period="2024")
     try:
         ax = fig.axes[0]
-        bars = ax.patches[:2]  # first indicator at the top: underweight at y 0, stunting at y 1
-        assert [round(b.get_width(), 6) for b in bars] == [-0.5, 3.5]
-        assert [b.get_facecolor()[:3] for b in bars] == [to_rgb(sex_figures.FEMALE_COLOUR), to_rgb(sex_figures.MALE_COLOUR)]
+        bars = ax.patches[:3]  # first indicator at the top: nursery at y 0, underweight at y 1, stunting at y 2
+        assert [round(b.get_width(), 6) for b in bars] == [-0.04, -0.5, 3.5]
+        assert [b.get_facecolor()[:3] for b in bars] == [to_rgb(c) for c in (
+            sex_figures.EVEN_COLOUR, sex_figures.FEMALE_COLOUR, sex_figures.MALE_COLOUR)]
+        assert [t.get_text() for t in ax.get_yticklabels()][0].endswith("(2023)")  # not the report's period
         texts = {t.get_text() for t in ax.texts}
         assert {"+3,5", "−0,5", "Nam 10,0 · Nữ 6,5", "Nam 5,0 · Nữ 5,5"} <= texts
         assert "điểm %" in ax.get_xlabel()
