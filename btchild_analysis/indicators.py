@@ -82,22 +82,57 @@ def element_table(data: pd.DataFrame, vintage: object | None = None) -> pd.DataF
     """Elements wide, one row per commune and period, re-expressed on ``vintage`` if given.
 
     Yes/no elements get a companion column ``<id>__n`` (communes reporting), so that every column is
-    additive and a merged unit's yes/no value is the number of its communes answering 1.
+    additive and a merged unit's yes/no value is the number of its communes answering 1.  A cell is
+    the sum of the commune's rows (empty where it sent none); rows and columns sorted.  One factorised
+    aggregation (``np.bincount`` over the codes of the three key columns), not a pivot table.
     """
     reg = elements()
     d = data[["commune_code", "period", "element", "value"]]
     if vintage is not None:
         d = _to_vintage(d, vintage)
-    wide = d.pivot_table(index=["commune_code", "period"], columns="element", values="value",
-                         aggfunc="sum", observed=True, sort=True)
-    wide.columns = wide.columns.astype(str)
-    yn = [e for e in wide.columns if e in reg and reg[e].kind == "yes_no"]
+    (cc, cc_u), (pc, pc_u), (ec, ec_u) = (_codes(d[c]) for c in ("commune_code", "period", "element"))
+    ok = (cc >= 0) & (pc >= 0) & (ec >= 0)
+    if not ok.all():
+        cc, pc, ec = cc[ok], pc[ok], ec[ok]
+    value = d["value"].to_numpy(float)[ok] if not ok.all() else d["value"].to_numpy(float)
+    pair = cc.astype(np.int64) * len(pc_u) + pc
+    rows, row_of = _present(pair, len(cc_u) * len(pc_u))
+    n_el = len(ec_u)
+    used = np.bincount(ec, minlength=n_el) > 0                 # elements with a row (the table's columns)
+    cell = row_of.astype(np.int64) * n_el + ec
+    size = len(rows) * n_el
+    n = np.bincount(cell, minlength=size).reshape(len(rows), n_el)
+    total = np.bincount(cell, weights=np.nan_to_num(value), minlength=size).reshape(len(rows), n_el)
+    names = [str(e) for e in ec_u]
+    cols = {names[k]: np.where(n[:, k] > 0, total[:, k], np.nan) for k in range(n_el) if used[k]}
+    yn = [k for k in range(n_el) if used[k] and names[k] in reg and reg[names[k]].kind == "yes_no"]
     if yn:
-        counts = d[d["element"].isin(yn)].pivot_table(index=["commune_code", "period"], columns="element",
-                                                       values="value", aggfunc="count", observed=True)
-        counts.columns = [f"{c}__n" for c in counts.columns.astype(str)]
-        wide = wide.join(counts)
+        counted = np.bincount(cell, weights=~np.isnan(value), minlength=size).reshape(len(rows), n_el)
+        for k in yn:
+            c, sent = counted[:, k], n[:, k] > 0
+            cols[f"{names[k]}__n"] = c.astype(np.int64) if sent.all() else np.where(sent, c, np.nan)
+    index = pd.MultiIndex.from_arrays([np.asarray(cc_u, dtype=object)[rows // len(pc_u)],
+                                       np.asarray(pc_u, dtype=object)[rows % len(pc_u)]],
+                                      names=["commune_code", "period"])
+    wide = pd.DataFrame(cols, index=index)
+    wide.columns = pd.Index(list(cols), name=None if yn else "element").astype(str)
     return wide
+
+
+def _present(key: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, sorted, and each record's position among them (``np.unique`` with
+    ``return_inverse``; by counting when the keys are few enough for a dense table)."""
+    if n_keys > 50_000_000:
+        return np.unique(key, return_inverse=True)
+    seen = np.bincount(key, minlength=n_keys) > 0
+    rank = np.cumsum(seen) - 1
+    return np.flatnonzero(seen), rank[key]
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a key column (-1 where missing) and its distinct values, sorted."""
+    codes, uniques = pd.factorize(col, sort=True, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
