@@ -255,3 +255,23 @@ def test_a_run_spec_may_set_by_for_the_trends_and_periodic_reports_only():
     assert [j.params.get("by") for j in jobs] == ["sex", "sex", None]  # 01 has no `by`: the default skips it
     with pytest.raises(RunSpecError, match="no parameter 'by'"):
         runspec.expand({"runs": [{"name": "s", "notebook": "01_child_friendly_status.ipynb", "params": {"by": "sex"}}]})
+
+
+def test_indicators_by_sex_on_a_data_folder_with_a_sex_column(tmp_path):
+    """End to end through the loader: A gives total 180/18, boys 100/12, girls 80/6 (2024).
+
+    By hand: boys 12/100 = 12.0%, girls 6/80 = 7.5%; the totals (no --by) 18/180 = 10.0%.
+    """
+    rows = ["commune_code,period,element,sex,value",
+            f"{A},2024,u5_measured,Tổng số,180", f"{A},2024,u5_measured,Nam,100", f"{A},2024,u5_measured,Nữ,80",
+            f"{A},2024,u5_stunted,,18", f"{A},2024,u5_stunted,Nam,12", f"{A},2024,u5_stunted,Nữ,6"]
+    (tmp_path / "so_lieu.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = lambda *extra: CliRunner().invoke(app, ["indicators", str(tmp_path), "--indicator", "stunting_u5", *extra],
+                                            catch_exceptions=False)
+    r = run("--by", "sex")
+    assert r.exit_code == 0, r.stderr
+    t = _csv(r.stdout)
+    assert "synthetic" not in t.columns  # a folder without a descriptor is real data
+    assert dict(zip(t["sex"], t["value"])) == {"Nam": pytest.approx(12.0), "Nữ": pytest.approx(7.5)}
+    r = run()
+    assert _csv(r.stdout)["value"].tolist() == [pytest.approx(10.0)] and "sex" not in _csv(r.stdout).columns
