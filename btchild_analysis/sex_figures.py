@@ -84,8 +84,10 @@ def area_values(by_sex: pd.DataFrame, which: list[str] | None = None, vintage: o
         except ValueError as exc:
             if "level" not in str(exc):
                 raise
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    full = [f for f in frames if len(f)]
+    if full:
+        return pd.concat(full, ignore_index=True)
+    return frames[0] if frames else pd.DataFrame(columns=GAP_COLUMNS[:5] + ["sex", "value", "communes_reporting"])
 
 
 def latest_rows(gap: pd.DataFrame, upto: object, unit_code: str | None = None) -> pd.DataFrame:

@@ -275,3 +275,14 @@ def test_indicators_by_sex_on_a_data_folder_with_a_sex_column(tmp_path):
     assert dict(zip(t["sex"], t["value"])) == {"Nam": pytest.approx(12.0), "Nữ": pytest.approx(7.5)}
     r = run()
     assert _csv(r.stdout)["value"].tolist() == [pytest.approx(10.0)] and "sex" not in _csv(r.stdout).columns
+
+
+def test_page_with_parts_but_no_indicator_for_the_period_says_so(monkeypatch):
+    out = _shown(monkeypatch)
+    only_measured = by_sex_2024()
+    only_measured = only_measured[only_measured["element"] == "u5_measured"]  # no numerator: no indicator
+    sex_figures.show_gap(FakeDataset(by_sex=only_measured), "2024", None, "vi")
+    assert [o.data for o in out] == ["## Trẻ em trai và trẻ em gái", "*Chưa có số liệu chia theo giới tính đến năm 2024*"]
+    out.clear()
+    sex_figures.show_gap(FakeDataset(by_sex=by_sex_2024()), "2023", None, "en")  # parts only for 2024
+    assert out[-1].data == "*No figures by sex up to 2023*"
