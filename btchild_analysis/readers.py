@@ -281,8 +281,10 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
         parts.append(common.assign(element=take("element"), value=take("value"), sex=take("sex"),
                                    column=_excel_col(col_of["value"]) + ":value"))
     else:
+        row_sex = take("sex")  # a "Giới tính" column: one row per commune and sex
         for j in el_cols:
-            parts.append(common.assign(element=header.elements[j], sex=header.sexes.get(j),
+            parts.append(common.assign(element=header.elements[j],
+                                       sex=header.sexes[j] if j in header.sexes else row_sex,
                                        value=np.array([vals[k][j] for k in d_rows], dtype=object),
                                        column=f"{_excel_col(j)}:{header.headings[j]}"))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RAW_COLUMNS)

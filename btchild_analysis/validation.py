@@ -376,7 +376,7 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
 
     split = "sex" in raw and bool(raw["sex"].notna().any())
-    sexc = _check_sex(raw["sex"], ue, ei, chk) if split else np.zeros(n, dtype=np.int8)
+    sexc = _check_sex(raw["sex"], raw["value"], ue, ei, chk) if split else np.zeros(n, dtype=np.int8)
     vals = _check_values(raw["value"], ue, ei, chk)
 
     S = 3 if split else 1  # a part is its own record: sex is part of every key
@@ -426,12 +426,14 @@ def _derived_notes(raw: pd.DataFrame, derived) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NOTE_COLUMNS)
 
 
-def _check_sex(values, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
+def _check_sex(values, cells, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
     """Sex codes of the records (:func:`btchild_analysis.sex_parts.sex_codes`); marks an unknown sex
-    (``bad_sex``) and a part of an element that is not split by sex (``no_sex_split``)."""
+    (``bad_sex``) and a figure for one sex of an element that is not split by sex (``no_sex_split``;
+    an empty cell there is left to the value checks)."""
     sexc = sex_codes(values)
     chk.mark(sexc < 0, "bad_sex", "sex")
-    chk.mark((sexc > 0) & ~splittable(ue)[ei], "no_sex_split", "sex", np.array(ue, dtype=object)[ei])
+    filled = ~pd.isna(np.asarray(cells, dtype=object))
+    chk.mark((sexc > 0) & ~splittable(ue)[ei] & filled, "no_sex_split", "sex", np.array(ue, dtype=object)[ei])
     return sexc
 
 
@@ -707,8 +709,9 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
     out = pd.DataFrame({
         "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(),
         # a wide sheet's column (e.g. "D:Thấp còi") for value faults; else the field's name
-        "column": [qc if qc and (c == "value" or (c == "sex" and not str(qc).endswith(":value"))) else c
-                   for c, qc in zip(cols, sheet_col)],
+        # (a part of an element not split: the element's column of a workbook; an unknown sex: its own column)
+        "column": [qc if qc and (c == "value" or (c == "sex" and r != "bad_sex" and not str(qc).endswith(":value")))
+                   else c for c, qc, r in zip(cols, sheet_col, reasons)],
         "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
                          for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
         "commune_name": q["commune_name"].to_numpy() if "commune_name" in q else "",

@@ -169,3 +169,32 @@ def test_the_shared_cache_carries_by_sex(tmp_path, monkeypatch):
     second = load_dataset(tmp_path / "d")   # read back from the cache
     assert len(first.by_sex) > 0
     pd.testing.assert_frame_equal(first.by_sex, second.by_sex)
+
+
+def test_a_workbook_with_a_sex_column_one_row_per_commune_and_sex(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Năm 2015"
+    ws.append(["BÁO CÁO SỐ LIỆU TRẺ EM NĂM 2015"])
+    ws.append([])
+    ws.append(["Mã xã", "Giới tính", "Trẻ <5 tuổi được đo", "SDD thấp còi", "Điểm vui chơi"])
+    ws.append(["28756", "Tổng số", 100, 10, 1])     # row 4
+    ws.append(["28756", "Nam", 45, 6, None])        # row 5: the play area is not split, its cell empty
+    ws.append(["28756", "Nữ", 55, 4, None])
+    ws.append(["28757", "Nam", 30, 2, None])        # row 7: no total → 50 and 5 derived
+    ws.append(["28757", "Nữ", 20, 3, None])
+    ws.append(["28759", "Trẻ em", 5, 1, 1])         # row 9: not a sex
+    ws.append(["28759", "Nam", 5, 1, 1])            # row 10: the play area is not split by sex
+    wb.save(tmp_path / "sex_column.xlsx")
+    res = load(tmp_path / "sex_column.xlsx")
+    assert res.accepted.set_index(["commune_code", "element"])["value"].to_dict() == {
+        ("28756", "u5_measured"): 100, ("28756", "u5_stunted"): 10, ("28756", "play_area_standard"): 1,
+        ("28757", "u5_measured"): 50, ("28757", "u5_stunted"): 5}
+    assert len(res.by_sex) == 10 and res.derived_totals == 2 and not res.by_sex["derived"].any()
+    q = res.quarantine
+    assert sorted(q.loc[q["reason"] == "bad_sex", "row"]) == [9, 9, 9]
+    assert set(q.loc[q["reason"] == "bad_sex", "column"]) == {"sex"}
+    nss = q[q["reason"] == "no_sex_split"]
+    assert nss["row"].tolist() == [10] and nss["column"].tolist() == ["E:Điểm vui chơi"]
+    assert sorted(q.loc[q["reason"] == "empty_cell", "row"]) == [5, 6, 7, 8]
