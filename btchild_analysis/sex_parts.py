@@ -109,3 +109,27 @@ def check_parts(group: np.ndarray, sex: np.ndarray, vals: np.ndarray, keep: np.n
     totals = pd.DataFrame({"group": groups[both], "value": m[both] + f[both],
                            "row": where[1].to_numpy()[both].astype(np.int64)})
     return PartsOutcome(exceeds, hints, parts, totals)
+
+
+def implausible_derived(by_sex: pd.DataFrame) -> np.ndarray:
+    """Derived parts that break a numerator ≤ denominator rule within their sex (e.g. boys stunted,
+    computed as total − girls, above boys measured): they are not used (bool per row of ``by_sex``).
+
+    >>> t = pd.DataFrame({"commune_code": "28756", "period": "2015", "sex": "male",
+    ...                   "element": ["u5_measured", "u5_stunted"], "value": [5.0, 7.0], "derived": [True, True]})
+    >>> implausible_derived(t).tolist()
+    [False, True]
+    """
+    bad = np.zeros(len(by_sex), dtype=bool)
+    if not by_sex["derived"].any():
+        return bad
+    reg = elements()
+    den = by_sex["element"].map(lambda e: reg[e].denominator if e in reg else None)
+    keys = ["commune_code", "period", "sex"]
+    pairs = (by_sex.assign(den=den, pos=np.arange(len(by_sex))).dropna(subset=["den"])
+             .merge(by_sex.assign(pos_den=np.arange(len(by_sex))), left_on=keys + ["den"],
+                    right_on=keys + ["element"], suffixes=("", "_den")))
+    over = pairs[(pairs["value"] > pairs["value_den"]) & (pairs["derived"] | pairs["derived_den"])]
+    bad[over.loc[over["derived"], "pos"].to_numpy(np.int64)] = True
+    bad[over.loc[~over["derived"], "pos_den"].to_numpy(np.int64)] = True
+    return bad

@@ -26,7 +26,8 @@ from .errors import LoadAccountingError, PeriodError
 from .periods import Period, parse_period
 from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
 from .catalog import elements, header_lookup
-from .sex_parts import BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, sex_codes, splittable
+from .sex_parts import (BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, implausible_derived, sex_codes,
+                        splittable)
 
 __all__ = ["LONG_COLUMNS", "QUARANTINE_COLUMNS", "LoadResult", "normalise_code", "parse_number", "suggest_code",
            "validate"]
@@ -409,7 +410,21 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
                      by_sex=by_sex, derived_totals=0 if derived is None else len(derived.derived_totals))
     if derived is not None:
         res.notes = _derived_notes(raw, derived)
+        odd = implausible_derived(by_sex)
+        if odd.any():  # e.g. boys stunted (total − girls) above boys measured: not used, said
+            res.by_sex = by_sex[~odd].reset_index(drop=True)
+            res.notes = pd.concat([res.notes, pd.DataFrame([("", "", _implausible_note(by_sex[odd]))],
+                                                           columns=NOTE_COLUMNS)], ignore_index=True)
     return res
+
+
+def _implausible_note(rows: pd.DataFrame) -> str:
+    where = ", ".join(f"{c} {p} {e} ({s})" for c, p, e, s in
+                      rows[["commune_code", "period", "element", "sex"]].head(5).itertuples(index=False))
+    more = " …" if len(rows) > 5 else ""
+    return (f"{len(rows)} số theo giới tính tính ra (tổng số trừ giới kia) lớn hơn mẫu số của cùng giới, không dùng: "
+            f"{where}{more} / {len(rows)} derived figures by sex (total minus the other sex) above their "
+            f"denominator for the same sex, not used: {where}{more}")
 
 
 def _derived_notes(raw: pd.DataFrame, derived) -> pd.DataFrame:

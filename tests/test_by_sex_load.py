@@ -198,3 +198,17 @@ def test_a_workbook_with_a_sex_column_one_row_per_commune_and_sex(tmp_path):
     nss = q[q["reason"] == "no_sex_split"]
     assert nss["row"].tolist() == [10] and nss["column"].tolist() == ["E:Điểm vui chơi"]
     assert sorted(q.loc[q["reason"] == "empty_cell", "row"]) == [5, 6, 7, 8]
+
+
+def test_a_derived_part_above_its_denominators_part_is_not_used(tmp_path):
+    f = write_csv(tmp_path / "odd.csv", [
+        ("28756", "2015", "u5_measured", "", 100), ("28756", "2015", "u5_measured", "Nữ", 60),   # boys 40 derived
+        ("28756", "2015", "u5_stunted", "", 50), ("28756", "2015", "u5_stunted", "Nữ", 5),       # boys 45 > 40
+        ("28757", "2015", "u5_measured", "", 100), ("28757", "2015", "u5_measured", "Nữ", 60),   # boys 40 derived
+        ("28757", "2015", "u5_stunted", "", 20), ("28757", "2015", "u5_stunted", "Nữ", 5),       # boys 15 ≤ 40
+    ], header=HEAD)
+    res = load(f)
+    derived = res.by_sex[res.by_sex["derived"]].set_index(["commune_code", "element"])["value"].to_dict()
+    assert derived == {("28756", "u5_measured"): 40, ("28757", "u5_measured"): 40, ("28757", "u5_stunted"): 15}
+    assert res.summary["derived"] == 3 and res.summary["rows_read"] == 8 and res.summary["accepted"] == 8
+    assert res.notes["note"].str.contains("1 derived figures by sex .* not used: 28756 2015 u5_stunted \\(male\\)").any()
