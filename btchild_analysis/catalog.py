@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._resources import load_yaml
 from .errors import RegistryError
+from .i18n import in_lang
 from .admin_units import fold
 from .schemas import ElementFile, IndicatorFile, check
 
@@ -50,7 +51,7 @@ class Element:
         >>> element("u5_stunted").label("en")
         'Under-5s stunted'
         """
-        return self.vi if lang == "vi" else self.en
+        return in_lang((self.vi, self.en), lang)
 
 
 _OPS = {"<": lambda x, v: x < v, "<=": lambda x, v: x <= v, ">": lambda x, v: x > v, ">=": lambda x, v: x >= v,
@@ -113,7 +114,7 @@ class Break:
         >>> indicator("special_circumstances").breaks[0].reason("en")[:29]
         'Law on Children 102/2016/QH13'
         """
-        return self.vi if lang == "vi" else self.en
+        return in_lang((self.vi, self.en), lang)
 
 
 #: What an indicator's interval means: ``wilson`` (95% Wilson score interval of a proportion of measured
@@ -181,7 +182,7 @@ class Indicator:
         >>> indicator("stunting_u5").label("en")
         'Under-5 stunting'
         """
-        return self.vi if lang == "vi" else self.en
+        return in_lang((self.vi, self.en), lang)
 
     def unit_label(self, lang: str = "vi") -> str:
         """The unit in ``lang`` (``"% xã"`` / ``"% of communes"``).
@@ -191,7 +192,7 @@ class Indicator:
         >>> indicator("play_area_standard").unit_label("vi"), indicator("play_area_standard").unit_label("en")
         ('% xã', '% of communes')
         """
-        return self.unit if lang == "vi" or not self.unit_en else self.unit_en
+        return in_lang((self.unit, self.unit_en or self.unit), lang)
 
     @property
     def is_share_of_communes(self) -> bool:

@@ -19,7 +19,7 @@ from .figure_text import axis_formatter, num, op_text, period_label, set_alt
 from .periods import period_order
 from .catalog import indicator
 from .standard import edition_for_year, load_edition
-from .style import add_notices, label
+from .style import add_notices, in_lang, label
 from .trends import annual, segment_ids, theil_sen
 
 TARGET_COLOUR = "#CC3311"
@@ -215,10 +215,10 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
     bar = label("share_of_max", lang) + (" *" if any(c.max_points is None for c in ed.criteria) else "")
     _heatmap(ax, grid, bar, lang)
     fig.btchild_key = pd.DataFrame({label("criterion", lang): list(grid.columns),
-                                    label("criterion_name", lang): [c.vi if lang == "vi" else c.en for c in ed.criteria]})
+                                    label("criterion_name", lang): [in_lang((c.vi, c.en), lang) for c in ed.criteria]})
     ax.set_xlabel(label("criterion", lang))
     ax.set_ylabel(row_label)
-    ax.set_title(f"{ed.vi if lang == 'vi' else ed.en}, {year}", fontsize=9)
+    ax.set_title(f"{in_lang((ed.vi, ed.en), lang)}, {year}", fontsize=9)
     notes = add_notices(fig, lang, synthetic=synthetic)
     if any(c.max_points is None for c in ed.criteria):
         fig.text(0.99, 0.01, label("max_not_confirmed", lang), fontsize=7, ha="right", va="bottom")

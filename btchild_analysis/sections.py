@@ -29,13 +29,9 @@ from .fmt import target as fmt_target
 from .outputs import escape_html, escape_md, slug, write_excel
 from .periods import Period, parse_period, period_order
 from .catalog import element, elements, indicator, plan_indicators
-from .style import check_lang, label
+from .style import check_lang, in_lang, label
 from .trends import rank
 
-
-
-def _vi(lang: str) -> bool:
-    return check_lang(lang) == "vi"
 
 
 def md(text: object) -> str:
@@ -194,14 +190,13 @@ def target_rows(status: pd.DataFrame, unit_code: str | None, lang: str = "vi") -
     from .targets import STATUS_LABELS
 
     s = status[status["level"] == "province"] if unit_code is None else status[status["unit_code"] == unit_code]
-    vi = _vi(lang)
     return pd.DataFrame({
         label("col_indicator", lang): [indicator(i).label(lang) for i in s["indicator"]],
         label("col_target_year", lang): s["target_year"].to_numpy(),
         label("target", lang): [fmt_target(o, t, lang) for o, t in zip(s["op"], s["target"])],
         label("col_baseline", lang): [value_year(v, y, lang) for v, y in zip(s["baseline_value"], s["baseline_year"])],
         label("col_latest", lang): [value_year(v, y, lang) for v, y in zip(s["latest_value"], s["latest_year"])],
-        label("col_status", lang): [STATUS_LABELS[x][0 if vi else 1] for x in s["status"]],
+        label("col_status", lang): [in_lang(STATUS_LABELS[x], lang) for x in s["status"]],
         label("col_year_reached_projected", lang): [("" if y is None or pd.isna(y) else int(y)) for y in s["year_reached"]],
     })
 
@@ -409,11 +404,16 @@ def setup_figures() -> None:
     set_matplotlib_formats("retina")
 
 
+def _halves(note: str) -> tuple[str, str]:
+    """A load note ``"vi / en"`` as its two halves (a note without " / " is the same in both)."""
+    vi, _, en = note.partition(" / ")
+    return vi, en or vi
+
+
 def load_notes(ds, lang: str = "vi") -> pd.DataFrame:
     """How files were read (a period chosen between sheet name and title, columns not read), in ``lang``."""
     notes = ds.load.notes if ds.load is not None else pd.DataFrame(columns=["file", "sheet", "note"])
-    vi = _vi(lang)
-    side = [n.split(" / ", 1)[0 if vi else -1] for n in notes["note"].astype(str)]
+    side = [in_lang(_halves(n), lang) for n in notes["note"].astype(str)]
     return pd.DataFrame({label("col_file", lang): [Path(str(f)).name for f in notes["file"]],
                          label("col_sheet", lang): notes["sheet"].to_numpy(),
                          label("col_note", lang): side})

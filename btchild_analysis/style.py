@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from .i18n import LANGUAGES, check_lang, label
+from .i18n import LANGUAGES, check_lang, in_lang, label
 
-__all__ = ["LANGUAGES", "check_lang", "label", "add_notices", "STATUS_COLOURS", "SEQ_CMAP", "DIV_CMAP", "NOTICE_KEY"]
+__all__ = ["LANGUAGES", "check_lang", "in_lang", "label", "add_notices", "STATUS_COLOURS", "SEQ_CMAP", "DIV_CMAP", "NOTICE_KEY"]
 
 #: Okabe–Ito colours (safe for the common colour-vision deficiencies).
 STATUS_COLOURS = {"met": "#009E73", "not_met": "#E69F00", "insufficient_data": "#BBBBBB", "no_sheet": "#FFFFFF"}

@@ -28,7 +28,7 @@ TERNARY = re.compile(r"""lang\)?\s*[!=]=\s*['"](?:vi|en)['"]|==\s*['"](?:vi|en)[
 
 #: Modules other helpers are editing today (issue 13 leaves them to their owners); each is listed in
 #: the session report.  A module leaves this set when its last conditional goes.
-PENDING = {"catalog.py", "plots.py", "sections.py", "validation.py"}
+PENDING = {"validation.py"}
 
 #: Behaviour that is not a choice of text: Vietnamese pages show a unit's name as registered
 #: (messages.unit_name), so the language decides whether the English type words are applied.
@@ -195,3 +195,22 @@ def test_prevalence_table_headings_follow_the_language():
     assert list(en.columns[:3]) == ["Unit", "Sex", "Indicator"] and en["Sex"].tolist() == ["Boys", "Girls"]
     assert en["95% CI"].tolist() == ["3.5–25.6", "1.4–16.5"]
     assert np.array_equal(en["Prevalence (%)"].to_numpy(), [10.0, 5.0])
+
+
+def test_load_notes_take_their_half_in_each_language():
+    """A load note "vi / en" shows its Vietnamese half on Vietnamese pages, its English half otherwise;
+    a note with one language only shows as it is."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from btchild_analysis import sections
+    notes = pd.DataFrame({"file": ["/d/Ba Tri.xlsx", "/d/x.csv"], "sheet": ["2024", ""],
+                          "note": ["kỳ lấy từ tên trang / period from the sheet name", "only one"]})
+    ds = SimpleNamespace(load=SimpleNamespace(notes=notes))
+    vi, en = sections.load_notes(ds, "vi"), sections.load_notes(ds, "en")
+    assert vi.iloc[:, 2].tolist() == ["kỳ lấy từ tên trang", "only one"]
+    assert en.iloc[:, 2].tolist() == ["period from the sheet name", "only one"]
+    assert vi.iloc[:, 0].tolist() == ["Ba Tri.xlsx", "x.csv"]
+    with pytest.raises(i18n.LanguageError):
+        sections.load_notes(ds, "fr")
