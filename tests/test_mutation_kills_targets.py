@@ -71,6 +71,20 @@ def test_an_aarr_indicator_with_a_zero_value_falls_back_to_a_straight_line():
     assert t["projection"] == pytest.approx(0.0, abs=1e-9) and t["status"] == "on_track"
 
 
+def test_values_at_or_below_one_percent_keep_the_aarr_method():
+    # a commune at 2%, 1%, 0.5%: halving each year, AARR 50% (every value positive, however small)
+    t = one("stunting_u5", {2012: 2.0, 2013: 1.0, 2014: 0.5}, 2015)
+    assert t["method"] == "aarr_loglinear" and t["aarr_observed"] == pytest.approx(0.5, abs=1e-12)
+    assert t["projection"] == pytest.approx(0.25, abs=1e-12) and t["status"] == "on_track"
+
+
+def test_an_aarr_projection_is_held_at_100_percent():
+    # 50 → 80: (1 − AARR) = 1.6 a year; 80 · 1.6^7 ≈ 2147 is held at 100
+    t = one("stunting_u5", {2012: 50.0, 2013: 80.0}, 2020)
+    assert t["aarr_observed"] == pytest.approx(-0.6, abs=1e-12)
+    assert t["projection"] == 100.0 and t["status"] == "off_track" and pd.isna(t["year_reached"])
+
+
 # ----------------------------------------------------------------------------- projections
 
 def test_trend_at_inside_each_bound():
@@ -92,6 +106,12 @@ def test_year_reached_looks_exactly_horizon_years_past_the_latest_value():
     # default horizon 50 years: from 2005 the last year looked at is 2055
     assert targets.year_reached(line, Target(2010, ">=", 55), 2005, 2010) == 2055
     assert targets.year_reached(line, Target(2010, ">=", 56), 2005, 2010) is None
+
+
+def test_year_reached_counts_from_the_latest_value():
+    # 60, 61, 62 (2011–2013) against ">= 50" in 2015: already met in 2013, the latest year reported
+    t = one("play_area_standard", {2011: 60.0, 2012: 61.0, 2013: 62.0}, 2015)
+    assert t["status"] == "on_track" and t["year_reached"] == 2013
 
 
 def test_year_reached_on_or_before_the_target_year():
@@ -139,6 +159,7 @@ def test_an_observed_target_year():
 
 def test_no_data_says_how_many_values_there_were():
     t = one("play_area_standard", {2014: 40.0}, 2015)
+    assert (t["status"], t["method"], t["n_points"]) == ("no_data", "none", 1)
     assert t["note"] == "1 value(s) in segment all before 2015"
     assert t["note_vi"] == "1 giá trị trong đoạn all trước năm 2015"
     t = one("play_area_standard", {2016: 40.0, 2017: 41.0}, 2015)  # only values after the target year
