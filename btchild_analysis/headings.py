@@ -37,10 +37,6 @@ def layout() -> dict:
     return out
 
 
-#: What a sex cell or sub-heading may say, after :func:`sex_of`.
-SEXES = ("total", "male", "female")
-
-
 def sex_of(cell: object) -> str | None:
     """``"total"``, ``"male"`` or ``"female"`` for a sex word (``data/layout.yaml``, ``sex_words``); a
     blank cell is the total; None for anything else (not a sex word).
