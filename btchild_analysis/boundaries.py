@@ -338,11 +338,36 @@ def get_geometry(boundaries: str | Path | None = None, on: object = "2013-04-06"
     """Polygons for the vintage of ``on``: from a 2013 boundary file (dissolved when needed) or schematic.
 
     ``boundaries`` None falls back to the ``BTCHILD_BOUNDARIES`` environment variable, then to the
-    schematic layout.
+    schematic layout.  The result is kept in the process (:data:`GEOMETRY_CACHE` entries, keyed by
+    the file's path, size and modification time and the vintage) and a copy returned: a report kernel
+    kept warm reads and dissolves a boundary file once, and a changed file is read again.
     """
     path = boundaries or os.environ.get(ENV_VAR)
+    vintage = admin_units.vintage_of(on)
+    key = ("schematic", vintage) if not path else (str(path), *_stat(path), vintage)
+    if key not in _GEOMETRY:
+        _GEOMETRY[key] = _geometry(path, on, vintage)
+        while len(_GEOMETRY) > GEOMETRY_CACHE:
+            _GEOMETRY.pop(next(iter(_GEOMETRY)))
+    return _GEOMETRY[key].copy()   # a caller may add columns: the kept one stays as made
+
+
+#: Geometries kept per process (a warm report kernel draws the same map for report after report),
+#: keyed by the file's path, size and modification time and the vintage: a changed file is re-read.
+GEOMETRY_CACHE = 4
+_GEOMETRY: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def _stat(path) -> tuple[int, int]:
+    try:
+        st = Path(path).stat()
+    except OSError:       # read_boundaries says what is wrong with it
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+def _geometry(path, on: object, vintage: str) -> gpd.GeoDataFrame:
     if not path:
         return schematic(on)
     geo, _ = read_boundaries(path, on="2013-04-06", allow_unmatched=True)
-    key = admin_units.vintage_of(on)
-    return geo if key == "2013" else dissolve(geo, key)
+    return geo if vintage == "2013" else dissolve(geo, vintage)

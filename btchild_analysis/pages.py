@@ -62,6 +62,15 @@ def one_line(text: object, limit: int = 300) -> str:
     return (s[: limit - 1] + "…") if len(s) > limit else s
 
 
+@lru_cache(maxsize=2)
+def _exporter(lang: str) -> HTMLExporter:
+    """One exporter per language and process (its templates are loaded once; a warm worker reuses it)."""
+    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": list(NOTEBOOK_ONLY)}})
+    return HTMLExporter(template_name="btchild_page", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        language_code=lang, config=config)
+
+
 def to_html(nb, lang: str = "vi", title: str | None = None) -> str:
     """HTML of an executed notebook: code hidden, no network requests, ``lang`` and ``title`` set.
 
@@ -73,10 +82,7 @@ def to_html(nb, lang: str = "vi", title: str | None = None) -> str:
     title : str, optional
         The page's ``<title>`` (default: the notebook's name).
     """
-    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": list(NOTEBOOK_ONLY)}})
-    exporter = HTMLExporter(template_name="btchild_page", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code=lang, config=config)
+    exporter = _exporter(lang)
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)

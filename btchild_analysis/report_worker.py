@@ -56,8 +56,9 @@ for _name in ("IPython.display", "btchild_analysis.dataset", "btchild_analysis.s
 import matplotlib as _m, numpy as _np
 def _btchild_library():
     # the library's functions and classes, by module: a report that replaces one is caught before the next
+    import sys  # (self-contained: the namespace this is defined in is emptied)
     return {n: {k: id(v) for k, v in vars(m).items() if callable(v)}
-            for n, m in list(_sys.modules.items()) if n.startswith("btchild_analysis") and m is not None}
+            for n, m in list(sys.modules.items()) if n.startswith("btchild_analysis") and m is not None}
 _sys.modules["_btchild_warm_state"] = _types.SimpleNamespace(
     rc=_m.rcParams.copy(), filters=list(_w.filters), err=_np.geterr(), path=list(_sys.path), environ=dict(_os.environ),
     library=_btchild_library(), snapshot=_btchild_library)
@@ -103,19 +104,22 @@ def reason_of(exc: BaseException, lang: str = "vi") -> str:
 
 
 class _WarmEngine(NBClientEngine):
-    """papermill's nbclient engine on a kernel it does not own: the kernel stays up, the client is closed."""
+    """papermill's nbclient engine on a kernel it does not own: the kernel stays up; the kernel's
+    client ``kc`` (kept by :class:`WarmKernel`, connected once) is used as it is and left open."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, **kwargs):
+        kc = kwargs.pop("kc", None)
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
         client = PapermillNotebookClient(nb_man, **merge_kwargs(
             kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
             log=pm_logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+        client.kc = kc
         try:
             return client.execute()
         finally:
-            if client.kc is not None:
+            if kc is None and client.kc is not None:
                 client.kc.stop_channels()
 
 
@@ -136,17 +140,20 @@ class WarmKernel:
     def __init__(self, kernel_name: str = KERNEL, max_reports: int = WARM_MAX_REPORTS):
         self.kernel_name, self.max_reports = kernel_name, max_reports
         self.km: AsyncKernelManager | None = None
+        #: The kernel's client, connected once (connecting one costs ~0.2 s: jupyter_client's wait
+        #: for a quiet IOPub channel) and shared by the reset and the reports.
+        self.kc = None
         self.used = 0
 
     def _run(self, code: str, timeout: float = 600) -> None:
         """Execute ``code`` in the kernel (raises nbclient's errors, e.g. CellExecutionError)."""
         client = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), km=self.km,
                                 timeout=int(timeout), kernel_name=self.kernel_name)
+        client.kc = self.kc
         try:
             client.execute()
         finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
+            self.kc = client.kc     # connected by the first call, kept open until :meth:`shutdown`
 
     def start(self) -> None:
         """A new kernel, warmed up (imports done); a warm-up that fails is only logged."""
@@ -175,6 +182,12 @@ class WarmKernel:
         self.used += 1
 
     def shutdown(self) -> None:
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            try:
+                kc.stop_channels()
+            except Exception as exc:  # already gone
+                print(f"btchild warm worker: kernel client: {type(exc).__name__}: {exc}", flush=True)
         if self.km is not None:
             km, self.km = self.km, None
             try:
@@ -198,7 +211,7 @@ def run(job: dict, kernel: WarmKernel | None = None) -> dict:
         warm = {}
         if kernel is not None:
             kernel.prepare(cwd)
-            warm = {"engine_name": WARM_ENGINE, "km": kernel.km}
+            warm = {"engine_name": WARM_ENGINE, "km": kernel.km, "kc": kernel.kc}
         pm.execute_notebook(job["notebook"], str(executed), parameters=params, kernel_name=KERNEL,
                             progress_bar=False, cwd=cwd, log_output=False, **warm)
     except Exception as exc:  # papermill writes the failed notebook with its error before raising

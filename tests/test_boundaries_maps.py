@@ -222,3 +222,24 @@ def test_gadm_style_layout_province_column_is_never_the_district(boundary_file, 
     assert bnd._district_field(gadm.drop(columns="geometry"), "NAME_3") == "NAME_2"
     geo, report = bnd.read_boundaries(path, allow_unmatched=True)
     assert report.ok and len(geo) == 164
+
+
+def test_geometry_is_kept_per_process_but_a_changed_file_is_read_again(boundary_file, tmp_path):
+    """A warm report kernel reads a boundary file once; a copy is returned; an edited file is re-read."""
+    import os
+    import shutil
+    path = tmp_path / "communes.geojson"
+    shutil.copyfile(boundary_file, path)
+    assert len(B.get_geometry(path, 2013)) == 164
+    first = B.get_geometry(path, 2020)
+    assert len(first) == 157                                       # dissolved to the units of 2020
+    first["extra"] = 1
+    first.attrs["source"] = "changed by a caller"
+    again = B.get_geometry(path, 2020)
+    assert "extra" not in again and again.attrs.get("source") != "changed by a caller"
+    # the file changes (one commune dropped), same path: never the kept geometry
+    gdf = gpd.read_file(path)
+    gdf.iloc[1:].to_file(path, driver="GeoJSON")
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert len(B.get_geometry(path, 2013)) == 163
