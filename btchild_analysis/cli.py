@@ -272,8 +272,10 @@ def _in_file(value: Optional[Path]) -> Optional[Path]:
 
 
 def _in_files(values: Optional[List[Path]]) -> Optional[List[Path]]:
+    """Files to read, or one data folder (its parts found as ``btchild report --data`` finds them)."""
+    one_folder = len(values or []) == 1 and values[0].is_dir()
     for v in values or []:
-        _check_input(v)
+        _check_input(v, folder_ok=one_folder)
     return values
 
 
@@ -434,16 +436,31 @@ def elements(lang: Lang = typer.Option(Lang.vi), format: Fmt = typer.Option(Fmt.
     _emit(elements_table(lang.value), format)
 
 
+def _load_result(files: List[Path], district: Optional[str]):
+    """The submissions' LoadResult of the files, or of the one data folder given."""
+    if len(files) == 1 and files[0].is_dir():
+        if district:
+            raise typer.BadParameter(f"{files[0]}: --district applies to files; a folder's districts come "
+                                     "from its file and sheet names", param_hint="'--district'")
+        ds = _dataset(files[0])
+        if ds.load is None:
+            raise BtchildError(f"{files[0]}: no submissions found in this folder (CSV or Excel files with "
+                               "commune codes or names, periods and data elements)")
+        return ds.load
+    from .io import load_submissions
+    return load_submissions(files, district=district)
+
+
 @app.command()
-def load(files: List[Path] = typer.Argument(..., callback=_in_files, help="CSV or Excel submissions"),
+def load(files: List[Path] = typer.Argument(..., callback=_in_files,
+                                            help="CSV or Excel submissions, or one data folder"),
          quarantine: Optional[Path] = typer.Option(None, callback=_out_file,
                                                    help="Write the quarantine to this .csv or .xlsx"),
          district: Optional[str] = typer.Option(None, callback=_district,
                                                 help="District (code or name) for files that name communes"),
          lang: Lang = typer.Option(Lang.vi)) -> None:
     """Load and validate submissions; print the counts; write the quarantine for the districts."""
-    from .io import load_submissions
-    res = load_submissions(files, district=district)
+    res = _load_result(files, district)
     _say(res.summary_text(lang.value))
     if len(res.quarantine):
         counts = res.quarantine["reason"].value_counts()

@@ -118,7 +118,7 @@ CASES = {
     "sample-out-is-file": ["sample", "--out", "{file}"],
     "elements-lang": ["elements", "--lang", "fr"],
     # load
-    "load-dir": ["load", "{dir}"],
+    "load-dir": ["load", "{dir}", "{dir}"],  # one folder loads as a data folder; two are refused
     "load-empty": ["load", "{empty}"],
     "load-garbage": ["load", "{garbage}"],
     "load-garbage-xlsx": ["load", "{xlsx}"],
@@ -191,7 +191,7 @@ def test_every_command_is_covered():
 
 def test_messages_say_what_is_wrong(bad):
     cases = [(["register", "--on", "2020-13-45"], "'2020-13-45' is not a date"),
-             (["load", bad["dir"]], "is a folder"),
+             (["load", bad["dir"], bad["dir"]], "is a folder"),
              (["indicators", "--vintage", "2030"], "in the future"),
              (["standard", "--year", "1800", SCORES], "no edition of the child-friendly standard covers 1800"),
              (["report", "--out", bad["file"]], "is not a folder"),
