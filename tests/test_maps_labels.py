@@ -129,7 +129,9 @@ def test_a_hole_in_the_layout_is_unlike_every_class(assessment):
     background = mcolors.to_hex(ax.get_facecolor())
     for h in ax.get_legend().legend_handles:
         assert mcolors.to_hex(h.get_facecolor()) != background or h.get_hatch()
-    for coll in ax.collections:  # a white polygon is a class only with its hatch
+    for coll in ax.collections:  # a white polygon is a class only with its hatch (the labels' boxes are no class)
+        if coll.get_gid() == "commune-label-boxes":
+            continue
         if len(coll.get_facecolors()) and mcolors.to_hex(coll.get_facecolors()[0]) == background:
             assert coll.get_hatch()
 
@@ -167,3 +169,23 @@ def test_above_the_label_limit_a_map_carries_no_labels_and_no_key(assessment, mo
     monkeypatch.setattr(maps, "LABEL_LIMIT", 157)
     fig = maps.status_map(assessment, 2020, B.schematic(2020), lang="en")
     assert len(commune_labels(fig.axes[0])) == 157
+
+
+def test_each_commune_label_sits_on_its_own_white_box(assessment):
+    """The labels' boxes are one collection: one box per label, each around its label (at any dpi)."""
+    from matplotlib.transforms import Bbox
+    fig = maps.status_map(assessment, 2020, B.schematic(2020))
+    ax = fig.axes[0]
+    labels = commune_labels(ax)
+    (boxes,) = [c for c in ax.collections if c.get_gid() == "commune-label-boxes"]
+    assert len(boxes.get_paths()) == len(labels) == 157
+    assert mcolors.to_hex(boxes.get_facecolors()[0]) == "#ffffff" and boxes.get_zorder() < labels[0].get_zorder()
+    fig.set_dpi(200)                                 # as the page's PNG draws it: twice the screen's dpi
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    extents = [Bbox.from_extents(*ax.transData.transform(p.vertices).min(0), *ax.transData.transform(p.vertices).max(0))
+               for p in boxes.get_paths()]
+    for t in labels:
+        e = t.get_window_extent(r)
+        assert sum(b.x0 <= e.x0 + 0.5 and e.x1 <= b.x1 + 0.5 and b.y0 <= e.y0 + 0.5 and e.y1 <= b.y1 + 0.5
+                   for b in extents) >= 1, t.get_text()
