@@ -475,7 +475,7 @@ class _Portfolio:
                 job.status, job.html, job.seconds = "skipped", entry["html"], entry.get("seconds", 0.0)
             else:
                 queue.append(job)
-        return queue
+        return _longest_first(queue, self.previous)
 
     def run(self, todo: list[Job], jobs: int | None, force: bool, progress: bool) -> None:
         """Run what is not fresh, at most ``jobs`` at once; always end with the state and index written."""
@@ -520,6 +520,13 @@ class _Portfolio:
             self.pool.release(r.warm, reusable=not r.timed_out)
         self.state.update({job.name: report_entry(job, self.lang)}, then=self.write_index)
         return True
+
+
+def _longest_first(queue: deque, previous: dict) -> deque:
+    """The reports that took longest last time first (fewer idle workers at the end of the run); reports
+    without a previous time keep the spec's order, after those with one.  Stable."""
+    seconds = {j.name: float((previous.get(j.name) or {}).get("seconds") or 0.0) for j in queue}
+    return deque(sorted(queue, key=lambda j: -seconds[j.name]))
 
 
 def _abandon(running: list[_Running], queue: deque, out: Path, lang: str, previous: dict) -> dict[str, dict]:

@@ -144,3 +144,13 @@ def test_update_runs_its_callback_under_the_lock(tmp_path):
     State(tmp_path).update({"a": {"status": "ok"}})
     State(tmp_path).update({"b": {"status": "failed"}}, then=lambda merged: seen.append(sorted(merged)))
     assert seen == [["a", "b"]]
+
+
+def test_reports_that_took_longest_last_time_start_first():
+    from collections import deque
+
+    from btchild_analysis.reports import _longest_first
+    from btchild_analysis.runspec import Job
+    jobs = deque(Job(name=n, notebook="x.ipynb", params={}) for n in ("a", "b", "c", "d", "e"))
+    previous = {"b": {"seconds": 3.0}, "d": {"seconds": 19.2}, "e": {"seconds": None}, "c": {}}
+    assert [j.name for j in _longest_first(jobs, previous)] == ["d", "b", "a", "c", "e"]
