@@ -32,6 +32,7 @@ import typer
 from typer.core import TyperGroup
 
 from .errors import BtchildError
+from .i18n import label
 
 SYNTHETIC_BANNER = "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"
 DEBUG_HINT = "run with --debug for details"
@@ -467,7 +468,7 @@ def load(files: List[Path] = typer.Argument(..., callback=_in_files,
         for reason, n in counts.items():
             _say(f"  {reason}: {n}")
     if res.flags is not None and len(res.flags):
-        _say(f"  {'giá trị bất thường (giữ lại, gắn cờ)' if lang == Lang.vi else 'outliers (kept, flagged)'}: {len(res.flags)}")
+        _say(f"  {label('cli.outliers', lang.value)}: {len(res.flags)}")
     if quarantine:
         res.write_quarantine(quarantine)
         _say(f"→ {quarantine}")

@@ -23,8 +23,11 @@ from btchild_analysis.standard import Criterion
 PACKAGE = Path(i18n.__file__).parent
 
 #: A text chosen by a conditional on the language: ``"…" if lang == "vi" else "…"``, ``lang != "en"``,
-#: ``pair[0 if lang == "vi" else 1]``, ``pair[0 if vi else 1]``, ``check_lang(lang) == "vi" else``.
-TERNARY = re.compile(r"""lang\)?\s*[!=]=\s*['"](?:vi|en)['"]|==\s*['"](?:vi|en)['"]\s+else|\[\s*0\s+if\s+vi\s+else""")
+#: ``pair[0 if lang == "vi" else 1]``, ``pair[0 if vi else 1]``, ``check_lang(lang) == "vi" else``, and the
+#: command line's enum: ``lang == Lang.vi``, ``lang is not Lang.en``, ``Lang.vi == lang``, ``lang.value == "en"``.
+#: Any comparison (``==``, ``!=``, ``is``, ``is not``) with a language literal, on either side, is one.
+_LANG = r"""(?:['"](?:vi|en)['"]|\bLang\.(?:vi|en)\b)"""
+TERNARY = re.compile(rf"""(?:[!=]=|\bis(?:\s+not)?)\s*{_LANG}|{_LANG}\s*(?:[!=]=|\bis\b)|\[\s*0\s+if\s+vi\s+else""")
 
 #: Modules other helpers are editing today (issue 13 leaves them to their owners); each is listed in
 #: the session report.  A module leaves this set when its last conditional goes.
@@ -51,9 +54,26 @@ def ternaries(source: str, name: str = "") -> list[str]:
     'x = a if lang != "en" else b',
     'return f"6 tháng {y}" if check_lang(lang) == "vi" else f"{y} H1"',
     'v = PAIRS[k][0 if vi else 1]',
+    """_say(f"  {'giá trị bất thường' if lang == Lang.vi else 'outliers'}: {n}")""",
+    'word = "Nữ" if lang is Lang.vi else "Female"',
+    'if lang is not Lang.en: head = "Xã"',
+    'head = "Commune" if Lang.en == lang else "Xã"',
+    'x = a if lang.value != "en" else b',
+    'x = a if "vi" == language else b',
 ])
 def test_the_detector_finds_a_planted_ternary(planted):
     assert ternaries(f"def f(lang):\n    {planted}\n") == [planted]
+
+
+@pytest.mark.parametrize("fine", [
+    "def load(lang: Lang = typer.Option(Lang.vi)) -> None:",
+    'LANGUAGES = ("vi", "en")',
+    "_say(f\"  {label('cli.outliers', lang.value)}: {n}\")",
+    'x = n + 1  # a comment saying lang == Lang.vi is not code',
+])
+def test_the_detector_leaves_a_language_that_is_passed_on(fine):
+    """A default, the list of languages, a lookup: no text chosen (and a comment is not code)."""
+    assert ternaries(f"def f(lang):\n    {fine}\n") == []
 
 
 def test_no_module_chooses_a_text_with_a_language_conditional():
