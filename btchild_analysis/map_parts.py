@@ -8,6 +8,8 @@ fit at its commune's inner point moves to the nearest free place with a thin lea
 """
 from __future__ import annotations
 
+import contextlib
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -84,6 +86,22 @@ def outer_rings(geoms, snap: float) -> list[Polygon]:
     return [Polygon(p.exterior) for p in parts if not p.is_empty and p.area > (snap * 2) ** 2]
 
 
+@contextlib.contextmanager
+def quiet_plot(ax):
+    """Within: geopandas' ``plot`` does not draw the whole figure after each layer.
+
+    geopandas ends every ``plot`` with ``plt.draw()``, a full draw of the figure (its axis ticks
+    included) that nobody sees: a map of five layers paid for five draws before its PNG.
+    """
+    canvas = ax.figure.canvas
+    canvas.draw_idle = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        with contextlib.suppress(AttributeError):
+            del canvas.draw_idle
+
+
 def district_polygons(g: gpd.GeoDataFrame, snap: float = 200.0) -> gpd.GeoDataFrame:
     """One outline per district (metres CRS) from its communes, slivers closed (:func:`outer_rings`)."""
     rows = [(name, poly) for name, part in g.groupby("district_name", sort=False)
@@ -96,7 +114,8 @@ def draw_districts(ax, g: gpd.GeoDataFrame, lang: str, schematic: bool) -> list:
     if "district_name" not in g or g["district_name"].isna().all():
         return []
     d = district_polygons(g, snap=1.0 if schematic else 200.0)
-    d.boundary.plot(ax=ax, color="#222222", linewidth=1.1, gid="district-lines")
+    with quiet_plot(ax):
+        d.boundary.plot(ax=ax, color="#222222", linewidth=1.1, gid="district-lines")
     texts = []
     if g["district_name"].nunique() < 2:
         return texts
@@ -111,6 +130,26 @@ def draw_districts(ax, g: gpd.GeoDataFrame, lang: str, schematic: bool) -> list:
 def _box(renderer, text) -> np.ndarray:
     b = text.get_window_extent(renderer)
     return np.array([b.x0, b.y0, b.x1, b.y1])
+
+
+#: Label sizes in pixels by text, font and dpi, kept per process: matplotlib measures a text again for
+#: every new figure, and a province map has ~160 labels (a warm report kernel draws map after map).
+_SIZES: dict[tuple, tuple[float, float]] = {}
+SIZES_KEPT = 20_000
+
+
+def _size(renderer, text) -> tuple[float, float]:
+    """Width and height in pixels of ``text`` (an unrotated Text artist) as ``renderer`` draws it."""
+    fp = text.get_fontproperties()
+    key = (text.get_text(), tuple(fp.get_family()), fp.get_size_in_points(), fp.get_weight(), fp.get_style(),
+           fp.get_stretch(), fp.get_variant(), fp.get_file(), fp.get_math_fontfamily(), text.get_rotation(),
+           text.get_linespacing(), float(renderer.dpi), type(renderer).__name__)
+    if key not in _SIZES:
+        if len(_SIZES) >= SIZES_KEPT:
+            _SIZES.clear()
+        b = _box(renderer, text)
+        _SIZES[key] = (float(b[2] - b[0]), float(b[3] - b[1]))
+    return _SIZES[key]
 
 
 def _free(box: np.ndarray, placed: np.ndarray, pad: float = 0.5) -> bool:
@@ -151,9 +190,7 @@ def label_communes(ax, g: gpd.GeoDataFrame, texts: list[str], obstacles: list, f
     for i in np.argsort(g.area.to_numpy(), kind="stable"):
         t = ax.text(0, 0, texts[i], ha="center", va="center", fontsize=fontsize, color="#000000",
                     gid=LABEL_GID, zorder=7)
-        t.set_position(to_data.transform(xy[i]))
-        b = _box(renderer, t)
-        w, h = b[2] - b[0], b[3] - b[1]
+        w, h = _size(renderer, t)
         for dx, dy in offsets:
             cx, cy = xy[i] + (dx, dy)
             box = np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])

@@ -61,7 +61,8 @@ def _draw_classes(ax, g: gpd.GeoDataFrame, cls: np.ndarray, styles: list[tuple],
     for i, (colour, hatch, text) in enumerate(styles):
         part = g[cls == i]
         if len(part):
-            part.plot(ax=ax, color=colour, edgecolor=EDGE, linewidth=0.3, hatch=hatch)
+            with map_parts.quiet_plot(ax):
+                part.plot(ax=ax, color=colour, edgecolor=EDGE, linewidth=0.3, hatch=hatch)
         if len(part) or keep_empty:
             handles.append(Patch(facecolor=colour, edgecolor=EDGE, hatch=hatch, label=f"{text} ({len(part)})"))
     return handles

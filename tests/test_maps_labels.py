@@ -189,3 +189,32 @@ def test_each_commune_label_sits_on_its_own_white_box(assessment):
         e = t.get_window_extent(r)
         assert sum(b.x0 <= e.x0 + 0.5 and e.x1 <= b.x1 + 0.5 and b.y0 <= e.y0 + 0.5 and e.y1 <= b.y1 + 0.5
                    for b in extents) >= 1, t.get_text()
+
+
+def test_a_map_is_not_drawn_before_it_is_saved(assessment, monkeypatch):
+    """geopandas draws the whole figure after each layer; a map suppresses those draws (quiet_plot)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    draws = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self, *a, **k: draws.append(1) or original(self, *a, **k))
+    fig = maps.status_map(assessment, 2020, B.schematic(2020))
+    assert draws == []
+    fig.canvas.draw()
+    assert draws == [1]
+    assert "draw_idle" not in fig.canvas.__dict__          # the canvas's own method is back
+
+
+def test_label_sizes_kept_per_process_follow_the_text_font_and_dpi():
+    import matplotlib.pyplot as plt
+    from btchild_analysis import map_parts
+    sizes = []
+    for fontsize, dpi in ((5.5, 100), (11, 100), (5.5, 200), (5.5, 100)):
+        fig, ax = plt.subplots(dpi=dpi)
+        t = ax.text(0, 0, "164", fontsize=fontsize)
+        r = fig.canvas.get_renderer()
+        sizes.append(map_parts._size(r, t))
+        b = t.get_window_extent(r)
+        assert sizes[-1] == pytest.approx((b.width, b.height))     # what matplotlib measures for this figure
+        plt.close(fig)
+    assert sizes[1][0] == pytest.approx(2 * sizes[0][0], rel=0.15) and sizes[2][0] == pytest.approx(2 * sizes[0][0], rel=0.15)
+    assert sizes[3] == sizes[0]
