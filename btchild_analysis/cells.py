@@ -157,9 +157,11 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     if len(fast) + info.blank != n_body or len(fast.columns) != len(head):
         return None
     fast.columns = [r or c for r, c in zip(cols, fast.columns)]
-    out = fast[LONG_COLUMNS + (["sex"] if "sex" in cols else [])]  # the optional sex column: parts
-    empty = out.isna().all(axis=1).to_numpy()
-    rows = np.arange(len(fast)) + 2
+    keep = LONG_COLUMNS + (["sex"] if "sex" in cols else [])  # the optional sex column: parts
+    out = pd.DataFrame({c: as_categorical(fast[c]) for c in keep})  # validation works on the codes
+    del fast
+    empty = np.logical_and.reduce([out[c].cat.codes.to_numpy() < 0 for c in keep])
+    rows = np.arange(len(out)) + 2
     skipped = Counter()
     if info.blank:  # pandas drops empty lines: number the rows from the file
         if info.blank_at is None:
@@ -173,6 +175,33 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
              for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
     return RawRead(rows=out.assign(**const, row=rows), rows_read=n_body, skipped=skipped)
+
+
+def column_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """A column as integer codes (-1: empty) into its distinct values (an object array).
+
+    The codes of a categorical column are taken as they are; Arrow strings (pandas with pyarrow)
+    are dictionary-encoded by Arrow; anything else is factorised as Python objects (``28756`` and
+    ``"28756"`` stay two values).  No per-row Python object is made for categorical or Arrow input.
+    """
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        cat = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+        return np.asarray(cat.codes), np.asarray(cat.categories, dtype=object)
+    if getattr(dtype, "storage", None) == "pyarrow" or isinstance(dtype, pd.ArrowDtype):
+        arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+        codes, uniques = arr.factorize(use_na_sentinel=True)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def as_categorical(values) -> pd.Categorical:
+    """``values`` as a categorical of its distinct values, in order of appearance, empty cells missing
+    (text stays text: ``"00875"`` is not the number 875, as ``read_csv(dtype="category")`` would make it)."""
+    codes, uniques = column_codes(values)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)),
+                                     validate=False)
 
 
 def _text_cells(path: Path, info: _TextInfo, lim: Limits) -> tuple[pd.DataFrame, dict[int, tuple[str, str]], int]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import elements
+from .cells import column_codes
 from .headings import sex_of
 
 #: Codes of the sex of a record: 0 total, 1 male, 2 female (-1: not a sex word).
@@ -39,9 +40,9 @@ def empty_by_sex() -> pd.DataFrame:
 def sex_codes(values) -> np.ndarray:
     """The sex code of each value (``Nam``/``male`` → 1, ``Nữ``/``female`` → 2, blank/``Tổng số`` → 0,
     anything else -1), computed once per distinct value."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    codes, uniques = column_codes(values)
     per = np.array([SEX_CODES.get(sex_of(u), -1) for u in uniques] + [0], dtype=np.int8)
-    return per[np.where(codes < 0, len(uniques), codes)]
+    return per[codes]  # code -1 (empty) takes the last item: a total
 
 
 def splittable(ue: list) -> np.ndarray:

@@ -24,6 +24,7 @@ from . import admin_units
 from ._resources import load_yaml
 from .errors import LoadAccountingError, PeriodError
 from .periods import Period, parse_period
+from .cells import column_codes
 from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
 from .catalog import elements, header_lookup
 from .sex_parts import (BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, implausible_derived, sex_codes,
@@ -215,10 +216,19 @@ def reason_text(code: str, lang: str, value: object = "", period: object = "", h
 
 
 class _Factor:
-    """A column as integer codes into its distinct values (-1 = missing): checks run once per value."""
+    """A column as integer codes into its distinct values: checks run once per value.
+
+    A categorical column (as :func:`btchild_analysis.readers.read_file` gives a long CSV) is used by
+    its codes; other columns are factorised once (:func:`btchild_analysis.cells.column_codes`).
+    :attr:`index` gives each row's position in :meth:`per_value`'s result (missing: its last item).
+    """
 
     def __init__(self, values):
-        self.codes, self.uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        codes, self.uniques = column_codes(values)
+        n = len(self.uniques)
+        index = codes.astype(np.int32 if n < 2**31 - 1 else np.int64)
+        index[index < 0] = n
+        self.index = index
 
     def per_value(self, func, dtype=object) -> np.ndarray:
         """``func`` of each distinct value, with ``func(None)`` last so that code -1 finds it."""
@@ -227,11 +237,6 @@ class _Factor:
             out[i] = func(u)
         out[-1] = func(None)
         return out
-
-    @property
-    def index(self) -> np.ndarray:
-        """Row positions into :meth:`per_value`'s result: missing values point at its last item."""
-        return np.where(self.codes < 0, len(self.uniques), self.codes)
 
 
 class _Checker:
@@ -247,6 +252,15 @@ class _Checker:
     @property
     def ok(self) -> np.ndarray:
         return self.reason == 0
+
+    def mark_each(self, rcode: np.ndarray, reasons: tuple[str, ...], column: str) -> None:
+        """Mark every row whose ``rcode`` is k > 0 with ``reasons[k - 1]`` (a check per distinct value
+        looked up by the rows' codes: one pass over the rows, whatever the number of reasons)."""
+        m = (rcode > 0) & self.ok
+        if not m.any():
+            return
+        for k in np.unique(rcode[m]).tolist():
+            self.mark(m & (rcode == k), reasons[k - 1], column)
 
     def mark(self, mask, code: str, column: str, hint=None) -> None:
         m = np.asarray(mask, dtype=bool) & self.ok
@@ -371,14 +385,15 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     reg = elements()
     clean_e = fe.per_value(lambda v: None if is_blank(v) else str(v).strip())
     ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
-    ei = np.array([ue.index(e) for e in clean_e])[fe.index]
+    ei = np.array([ue.index(e) for e in clean_e], dtype=np.int32)[fe.index]
     chk.mark(ei == len(ue) - 1, "empty_cell", "element")
     unknown_u = np.array([e is not None and e not in reg for e in ue])
     chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
 
     split = "sex" in raw and bool(raw["sex"].notna().any())
-    sexc = _check_sex(raw["sex"], raw["value"], ue, ei, chk) if split else np.zeros(n, dtype=np.int8)
-    vals = _check_values(raw["value"], ue, ei, chk)
+    fv = _Factor(raw["value"])
+    sexc = _check_sex(raw["sex"], fv, ue, ei, chk) if split else np.zeros(n, dtype=np.int8)
+    vals = _check_values(fv, ue, ei, chk)
 
     S = 3 if split else 1  # a part is its own record: sex is part of every key
     P, E = len(uper) + 1, len(ue) + 1
@@ -397,14 +412,14 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
         chk.mark(derived.exceeds, "part_exceeds_total", "value", derived.hints)
         keep = keep & ~derived.exceeds
     total = keep & (sexc == 0)
-    accepted = pd.DataFrame({"commune_code": ucode_arr[ci[total]], "period": uper_str[pi[total]],
-                             "element": ue_arr[ei[total]], "value": vals[total],
-                             "file": raw["file"].array[total]})
+    accepted = pd.DataFrame({"commune_code": _text_column(ucode_arr, ci[total]),
+                             "period": _text_column(uper_str, pi[total]), "element": _text_column(ue_arr, ei[total]),
+                             "value": vals[total], "file": raw["file"].array[total]})
     by_sex = empty_by_sex()
     if split:
         accepted, by_sex = _with_parts(accepted, keep & (sexc > 0), derived, raw, ucode_arr[ci], uper_str[pi],
                                        ue_arr[ei], sexc, vals)
-    quarantine = _quarantine_table(raw, ucode_arr[ci], chk)
+    quarantine = _quarantine_table(raw, ucode_arr, chk, ci)
     files = [str(f) for f in pd.unique(raw["file"])] if n else []
     res = LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files,
                      by_sex=by_sex, derived_totals=0 if derived is None else len(derived.derived_totals))
@@ -441,13 +456,13 @@ def _derived_notes(raw: pd.DataFrame, derived) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NOTE_COLUMNS)
 
 
-def _check_sex(values, cells, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
+def _check_sex(values, cells: "_Factor", ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
     """Sex codes of the records (:func:`btchild_analysis.sex_parts.sex_codes`); marks an unknown sex
     (``bad_sex``) and a figure for one sex of an element that is not split by sex (``no_sex_split``;
     an empty cell there is left to the value checks)."""
     sexc = sex_codes(values)
     chk.mark(sexc < 0, "bad_sex", "sex")
-    filled = ~pd.isna(np.asarray(cells, dtype=object))
+    filled = cells.index != len(cells.uniques)
     chk.mark((sexc > 0) & ~splittable(ue)[ei] & filled, "no_sex_split", "sex", np.array(ue, dtype=object)[ei])
     return sexc
 
@@ -490,37 +505,45 @@ _FAULT_HINT = {"unbalanced_quote": "dấu ngoặc kép lẻ / an unbalanced quot
                "extra_fields": "thừa cột / more fields than the header"}
 
 
-def _check_values(values, ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
-    """Numbers of the value column, per element kind; marks every value fault.
+#: Value faults in the order they are checked (the first that applies is the row's reason).
+VALUE_FAULTS = ("not_applicable", "empty_cell", "not_a_number", "percent_for_count", "negative", "not_integer",
+                "not_yes_no")
+
+
+def _check_values(fv: "_Factor", ue: list, ei: np.ndarray, chk: "_Checker") -> np.ndarray:
+    """Numbers of the value column (factorised in ``fv``), per element kind; marks every value fault.
 
     Yes/no words ("Có", "x", "không") count only for yes/no elements; "x", "-", "KPS", ".." in a
     count mean *not reported* (``not_applicable``); residue within :data:`RESIDUE` of a whole
-    number is that number.
+    number is that number.  Each distinct value is judged once per element kind (other, count,
+    yes/no); the rows look their number and fault up by (value, kind).
     """
     reg = elements()
-    fv = _Factor(values)
     facts = fv.per_value(_value_facts)
-    vrow = fv.index
-    num_u = np.array([f[0] for f in facts], dtype=float)
-    reason_u = [f[1] for f in facts]
-    yn_u = np.array([np.nan if f[2] is None else f[2] for f in facts], dtype=float)
-    token_u = np.array([f[3] for f in facts], dtype=bool)
-    kind_row = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue],
-                        dtype=np.int8)[ei]
-    yes_no = kind_row == 2
-    word = ~np.isnan(yn_u)[vrow] & yes_no
-    chk.mark(token_u[vrow] & ~word, "not_applicable", "value")
-    vals = np.where(word, yn_u[vrow], num_u[vrow])
-    value_faults = ("empty_cell", "not_a_number", "percent_for_count")
-    rcode_u = np.array([value_faults.index(r) + 1 if r else 0 for r in reason_u], dtype=np.int8)
-    rcode = np.where(word, 0, rcode_u[vrow])
-    for k, rname in enumerate(value_faults, start=1):
-        chk.mark(rcode == k, rname, "value")
+    kind_u = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue], dtype=np.int8)
+    number, fault = _value_table(facts)
+    pair = fv.index.astype(np.int64) * 3 + kind_u[ei]
+    chk.mark_each(fault.ravel()[pair], VALUE_FAULTS, "value")
+    return number.ravel()[pair]
+
+
+def _value_table(facts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(number, fault) of each distinct value (rows) read for an element of each kind (columns:
+    other, count, yes/no); fault k > 0 is ``VALUE_FAULTS[k - 1]``, 0 none."""
+    num_u = np.array([f[0] for f in facts], dtype=float)[:, None]
+    yn_u = np.array([np.nan if f[2] is None else f[2] for f in facts], dtype=float)[:, None]
+    token_u = np.array([f[3] for f in facts], dtype=bool)[:, None]
+    parse_u = np.array([VALUE_FAULTS.index(f[1]) + 1 if f[1] else 0 for f in facts], dtype=np.int8)[:, None]
+    kind = np.arange(3)[None, :]
+    word = ~np.isnan(yn_u) & (kind == 2)
+    number = np.where(word, yn_u, num_u)
     with np.errstate(invalid="ignore"):
-        chk.mark(vals < 0, "negative", "value")
-        chk.mark((kind_row == 1) & (vals != np.round(vals)), "not_integer", "value")
-        chk.mark(yes_no & ~np.isin(vals, [0.0, 1.0]), "not_yes_no", "value")
-    return vals
+        conditions = [token_u & ~word, ~word & (parse_u > 0), number < 0,
+                      (kind == 1) & (number != np.round(number)), (kind == 2) & ~np.isin(number, [0.0, 1.0])]
+    choices = [1, np.where(word, 0, parse_u), 5, 6, 7]
+    fault = np.select([np.broadcast_to(c, number.shape) for c in conditions],
+                      [np.broadcast_to(c, number.shape) for c in choices], 0).astype(np.int8)
+    return number, fault
 
 
 def _element_hint(v: object) -> str:
@@ -698,8 +721,19 @@ def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np
     chk.mark(mask, "numerator_above_denominator", "value", hint)
 
 
-def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd.DataFrame:
+def _text_column(uniques: np.ndarray, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``uniques[index]`` as a text column (pandas' ``str``), made from the few distinct values."""
+    if not len(index):  # as pandas makes it from an empty object array
+        return np.asarray(uniques, dtype=object)[index]
+    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(index)
+
+
+def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker,
+                      code_index: np.ndarray | None = None) -> pd.DataFrame:
+    """The quarantined rows of ``raw`` with reasons; ``codes`` each row's resolved commune code, or
+    the distinct codes that ``code_index`` points into (no per-row array for a clean load)."""
     bad = np.flatnonzero(~chk.ok)
+    bad_codes = codes[bad] if code_index is None else codes[code_index[bad]]
     q = raw.iloc[bad]
     reasons = [chk.names[r] for r in chk.reason[bad]]
     cols = [chk.columns[c] for c in chk.column[bad]]
@@ -708,7 +742,7 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
               if c in q}
     values["line"] = values["sheet"] = values["value"]
     if "commune_code" in values:  # a row that named its commune: show the code it was matched to
-        resolved = codes[bad]
+        resolved = bad_codes
         values["commune_code"] = np.array([r if is_blank(c) and isinstance(r, str) and not r.startswith("!") else c
                                            for c, r in zip(values["commune_code"], resolved)], dtype=object)
     shown = [values[c][k] if c in values else "" for k, c in enumerate(cols)]
@@ -728,7 +762,7 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker) -> pd
         "column": [qc if qc and (c == "value" or (c == "sex" and r != "bad_sex" and not str(qc).endswith(":value")))
                    else c for c, qc, r in zip(cols, sheet_col, reasons)],
         "commune_code": [c if isinstance(c, str) and not c.startswith("!") else r
-                         for c, r in zip(codes[bad], q["commune_code"].to_numpy())],
+                         for c, r in zip(bad_codes, q["commune_code"].to_numpy())],
         "commune_name": q["commune_name"].to_numpy() if "commune_name" in q else "",
         "period": per, "element": q["element"].to_numpy(), "value": q["value"].to_numpy(),
         "reason": reasons, "reason_vi": vi, "reason_en": en,
