@@ -6,7 +6,9 @@ Found without walking up from this file, in this order (the first that exists wi
 2. the environment variable — ``BTCHILD_SAMPLE`` for the sample, ``BTCHILD_NOTEBOOKS`` for the
    notebooks (it must exist when set: a wrong setting is an error, not a silent fallback);
 3. the package's own data (``importlib.resources``: ``btchild_analysis/shipped/sample`` and
-   ``…/shipped/notebooks``), where an installed package that ships them keeps them;
+   ``…/shipped/notebooks``): a regular install (``pip install .``, ``pip install git+…``, a wheel)
+   has them, copied there from ``data/sample`` and ``notebooks/*.ipynb`` when the wheel is built
+   (``build_shipped.py`` at the project's root; nothing of it is in git or in a checkout's package);
 4. the source folder the package was installed from (``pip install -e .``): its ``data/sample`` and
    ``notebooks``, read from the installation record (PEP 610 ``direct_url.json``);
 5. the current folder, when it is the project (``./data/sample``, ``./notebooks``).
