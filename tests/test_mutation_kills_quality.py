@@ -41,6 +41,15 @@ def test_modified_z_is_nan_when_the_mad_is_zero():
     assert med == 5.0 and mad == 0.0 and np.isnan(z).all() and z.shape == (4,)
 
 
+def test_modified_z_of_whole_numbers():
+    # counts come as integers: a MAD of 0 still gives NaN (an integer array cannot hold NaN), and z is a float
+    z, med, mad = quality.modified_z(np.array([5, 5, 5, 9]))
+    assert (med, mad) == (5.0, 0.0) and np.isnan(z).all()
+    # [1, 2, 4, 7, 20] as integers: median 4, MAD 3 as above
+    z, med, mad = quality.modified_z([1, 2, 4, 7, 20])
+    assert z.dtype == float and z[-1] == pytest.approx(0.6745 * 16 / 3)
+
+
 # ------------------------------------------------------------------------------- outliers
 
 MCN = admin_units.units(2015).query("district_code == '833'")["code"].tolist()  # 17 units of Mỏ Cày Nam

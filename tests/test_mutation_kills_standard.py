@@ -375,3 +375,40 @@ def test_a_unit_not_in_the_register_is_judged_as_an_ordinary_commune():
     a = standard.assess(sheet("99999", 2019, s19(850), C2019)).iloc[0]
     assert (a["class"], a["threshold"], a["status"], a["class_basis"]) == ("con_lai", 850, "met", "")
     assert pd.isna(a["name"])
+
+
+# ------------------------------------------------------------------------------- audit: more communes, 2014, columns
+
+AUDIT_COLUMNS = ["commune_code", "year", "criterion", "score", "max_points", "indicator", "value", "op",
+                 "threshold", "confirmed", "message_vi", "message_en"]
+
+
+def test_audit_checks_every_commune_after_one_that_passes():
+    # two communes with full points on C07 in 2019: the first meets ">= 98", the second does not
+    full = pd.concat([sheet("28756", 2019, s19(850), C2019), sheet("28804", 2019, s19(850), C2019)])
+    vals = pd.concat([imm("28756", "2019", 99.0), imm("28804", "2019", 90.0)])
+    f = standard.audit(full, vals)
+    assert f["commune_code"].tolist() == ["28804"] and f["criterion"].tolist() == ["2019.C07"]
+    assert list(f.columns) == AUDIT_COLUMNS
+
+
+def test_audit_value_rounded_to_two_decimals():
+    f = standard.audit(sheet("28804", 2019, s19(850), C2019), imm("28804", "2019", 97.9549))
+    assert f["value"].iloc[0] == 97.95                    # two decimals, not 97.955
+    assert "= 98.0% (threshold >= 98%)" in f["message_en"].iloc[0]
+
+
+def test_audit_without_flags_keeps_its_columns():
+    f = standard.audit(sheet("28804", 2019, s19(850), C2019), imm("28804", "2019", 99.0))
+    assert f.empty and list(f.columns) == AUDIT_COLUMNS
+
+
+def test_audit_of_a_2014_round_scored_under_the_2010_standard():
+    # 2014 is transitional: under QĐ 34/2014 (the default) nothing is audited; scored under QĐ 37/2010
+    # the 2010 rules apply (birth registration ">= 90": 80 fails)
+    scores = {c.id: c.max_points for c in E10.criteria}
+    df = sheet("29173", 2014, list(scores.values()), list(scores))
+    vals = imm("29173", "2014", 80.0, "birth_registration")
+    assert standard.audit(df, vals).empty
+    f = standard.audit(df, vals, transitional="cfc_2010")
+    assert (f["criterion"].tolist(), f["year"].tolist(), f["threshold"].tolist()) == (["2010.birth_registration"], [2014], [90])
