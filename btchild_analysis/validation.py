@@ -23,6 +23,7 @@ import pandas as pd
 from . import admin_units
 from ._resources import load_yaml
 from .errors import LoadAccountingError, PeriodError
+from .i18n import LabelError, label
 from .periods import Period, parse_period
 from .cells import column_codes
 from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
@@ -128,23 +129,11 @@ class LoadResult:
         why = s["skipped_by_reason"]
         reasons = self.quarantine["reason"].value_counts() if len(self.quarantine) else pd.Series(dtype=int)
         unread = {k: int(reasons.get(k, 0)) for k in ("no_table", "below_table", "bad_line") if reasons.get(k, 0)}
-        if lang == "vi":
-            skip = "; ".join(f"{_SKIP_VI.get(k, k)}: {v}" for k, v in why.items())
-            extra = "; ".join(f"{_UNREAD_VI[k]}: {v}" for k, v in unread.items())
-            sex = (f"; theo giới tính: {s['by_sex']} dòng Nam/Nữ nhận, {s['derived']} số tính ra (không đọc)"
-                   if "by_sex" in s else "")
-            return (f"{s['files']} tệp, {s['rows_read']} dòng đọc được: {s['accepted']} nhận, "
-                    f"{s['quarantined']} cách ly, {s['duplicates_folded']} trùng lặp gộp, "
-                    f"{s['skipped']} bỏ qua" + (f" ({skip})" if skip else "") + (f"; trong đó {extra}" if extra else "")
-                    + sex)
-        skip = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in why.items())
-        extra = "; ".join(f"{_UNREAD_EN[k]}: {v}" for k, v in unread.items())
-        sex = (f"; by sex: {s['by_sex']} male/female rows accepted, {s['derived']} figures derived (not read)"
-               if "by_sex" in s else "")
-        return (f"{s['files']} files, {s['rows_read']} rows read: {s['accepted']} accepted, "
-                f"{s['quarantined']} quarantined, {s['duplicates_folded']} duplicates folded, "
-                f"{s['skipped']} skipped" + (f" ({skip})" if skip else "") + (f"; of which {extra}" if extra else "")
-                + sex)
+        skip = "; ".join(f"{_reason_words(k, lang)}: {v}" for k, v in why.items())
+        extra = "; ".join(f"{_reason_words(k, lang)}: {v}" for k, v in unread.items())
+        return (label("load_summary.counts", lang, **s) + (f" ({skip})" if skip else "")
+                + (label("load_summary.of_which", lang, items=extra) if extra else "")
+                + (label("load_summary.by_sex", lang, **s) if "by_sex" in s else ""))
 
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the quarantine as CSV (UTF-8 with BOM, injection-safe) or ``.xlsx`` (every cell a value).
@@ -161,11 +150,14 @@ class LoadResult:
 
 
 NOTE_COLUMNS = ["file", "sheet", "note"]
-_UNREAD_VI = {"no_table": "trang không có bảng", "below_table": "dòng dưới bảng", "bad_line": "dòng không tách được"}
-_UNREAD_EN = {"no_table": "sheets without a table", "below_table": "lines below a table",
-              "bad_line": "lines that cannot be split"}
-_SKIP_VI = {"blank_line": "dòng trống", "separator_line": "dòng chỉ có dấu phân cách",
-            "column_numbers": "dòng số thứ tự cột"}
+
+
+def _reason_words(key: str, lang: str) -> str:
+    """Words for a skip or not-read reason (``load_summary`` of ``data/labels.yaml``; else the key)."""
+    try:
+        return label(f"load_summary.{key}", lang)
+    except LabelError:
+        return key.replace("_", " ")
 
 
 _NUM_CLEAN = re.compile(r"[\s\u00a0]")
