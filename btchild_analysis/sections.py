@@ -426,7 +426,8 @@ def _png(fig) -> bytes:
     fig.savefig(buf, format="png", dpi=2 * fig.dpi, bbox_inches="tight")
     buf.seek(0)
     out = BytesIO()
-    Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG", optimize=True)
+    # zlib's default level: optimize=True (level 9) took ten times as long for 6% fewer bytes (issue 16)
+    Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
     return out.getvalue()
 
 
