@@ -219,8 +219,18 @@ class _Factor:
         codes, self.uniques = column_codes(values)
         n = len(self.uniques)
         index = codes.astype(np.int32 if n < 2**31 - 1 else np.int64)
-        index[index < 0] = n
+        empty = index < 0
+        self.has_missing = bool(empty.any())
+        if self.has_missing:
+            index[empty] = n
         self.index = index
+
+    def rows_with(self, per_value: np.ndarray) -> np.ndarray:
+        """``per_value`` (one item per distinct value, the missing value last) with the missing
+        value's item dropped when no row is missing (so that an all-False result needs no row pass)."""
+        out = np.array(per_value, dtype=bool)
+        out[-1] &= self.has_missing
+        return out
 
     def per_value(self, func, dtype=object) -> np.ndarray:
         """``func`` of each distinct value, with ``func(None)`` last so that code -1 finds it."""
@@ -254,8 +264,19 @@ class _Checker:
         for k in np.unique(rcode[m]).tolist():
             self.mark(m & (rcode == k), reasons[k - 1], column)
 
+    def mark_by(self, per_value, index: np.ndarray, code: str, column: str, hint=None) -> None:
+        """:meth:`mark` of the rows whose distinct value (``index`` into ``per_value``) is True;
+        ``hint`` per distinct value.  Nothing is done row by row when no value is faulty."""
+        per_value = np.asarray(per_value, dtype=bool)
+        if not per_value.any():
+            return
+        self.mark(per_value[index], code, column, None if hint is None else np.asarray(hint, dtype=object)[index])
+
     def mark(self, mask, code: str, column: str, hint=None) -> None:
-        m = np.asarray(mask, dtype=bool) & self.ok
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        m = mask & self.ok
         if not m.any():
             return
         if code not in self.names:
@@ -323,9 +344,10 @@ def _check_codes(values, chk: "_Checker", required=True) -> tuple[list, np.ndarr
     f = _Factor(values)
     ucode = list(f.per_value(normalise_code))  # last item: the missing code
     ci = f.index
-    missing = np.array([c is None for c in ucode])[ci]
+    missing_u = f.rows_with([c is None for c in ucode])
+    missing = missing_u[ci] if missing_u.any() else np.zeros(len(ci), dtype=bool)
     chk.mark(missing & required, "empty_cell", "commune_code")
-    chk.mark(np.array([isinstance(c, str) and c.startswith("!") for c in ucode])[ci], "bad_code", "commune_code")
+    chk.mark_by([isinstance(c, str) and c.startswith("!") for c in ucode], ci, "bad_code", "commune_code")
     return ucode, ci, missing
 
 
@@ -334,9 +356,9 @@ def _check_periods(values, column: str, chk: "_Checker", annual_only: bool) -> t
     f = _Factor(values)
     uper = f.per_value(_norm_period)
     pi = f.index
-    chk.mark(np.array([p is None for p in uper])[pi], "empty_cell", column)
-    chk.mark(np.array([isinstance(p, str) or (annual_only and isinstance(p, Period) and p.kind != "A")
-                       for p in uper])[pi], "bad_period", column)
+    chk.mark_by(f.rows_with([p is None for p in uper]), pi, "empty_cell", column)
+    chk.mark_by([isinstance(p, str) or (annual_only and isinstance(p, Period) and p.kind != "A") for p in uper], pi,
+                "bad_period", column)
     return uper, pi
 
 
@@ -366,8 +388,8 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
                 if "commune_name" in raw and raw["commune_name"].notna().any() else np.zeros(n, bool))
     ucode, ci, code_missing = _check_codes(raw["commune_code"], chk, ~has_name)
     uper, pi = _check_periods(raw["period"], "period", chk, annual_only=False)
-    chk.mark(np.array([isinstance(p, Period) and dt.date(p.year, 1, 1) > today for p in uper])[pi],
-             "future_period", "period")
+    chk.mark_by([isinstance(p, Period) and dt.date(p.year, 1, 1) > today for p in uper], pi,
+                "future_period", "period")
     if has_name.any():
         ci = _match_names(raw, ucode, ci, uper, pi, has_name & code_missing, chk)
     uper_str = np.array([str(p) if isinstance(p, Period) else "" for p in uper], dtype=object)
@@ -378,9 +400,10 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     clean_e = fe.per_value(lambda v: None if is_blank(v) else str(v).strip())
     ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
     ei = np.array([ue.index(e) for e in clean_e], dtype=np.int32)[fe.index]
-    chk.mark(ei == len(ue) - 1, "empty_cell", "element")
+    blank = fe.has_missing or any(e is None for e in clean_e[:-1])  # rows with no element (the last of ue)
+    chk.mark_by([False] * (len(ue) - 1) + [blank], ei, "empty_cell", "element")
     unknown_u = np.array([e is not None and e not in reg for e in ue])
-    chk.mark(unknown_u[ei], "unknown_element", "element", np.array([_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)], dtype=object)[ei])
+    chk.mark_by(unknown_u, ei, "unknown_element", "element", [_element_hint(e) if u else "" for e, u in zip(ue, unknown_u)])
 
     split = "sex" in raw and bool(raw["sex"].notna().any())
     fv = _Factor(raw["value"])
@@ -404,9 +427,10 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
         chk.mark(derived.exceeds, "part_exceeds_total", "value", derived.hints)
         keep = keep & ~derived.exceeds
     total = keep & (sexc == 0)
-    accepted = pd.DataFrame({"commune_code": _text_column(ucode_arr, ci[total]),
-                             "period": _text_column(uper_str, pi[total]), "element": _text_column(ue_arr, ei[total]),
-                             "value": vals[total], "file": raw["file"].array[total]})
+    pick = slice(None) if total.all() else total  # a clean load: no copy of every column
+    accepted = pd.DataFrame({"commune_code": _text_column(ucode_arr, ci[pick]),
+                             "period": _text_column(uper_str, pi[pick]), "element": _text_column(ue_arr, ei[pick]),
+                             "value": vals[pick], "file": raw["file"].array[pick]})
     by_sex = empty_by_sex()
     if split:
         accepted, by_sex = _with_parts(accepted, keep & (sexc > 0), derived, raw, ucode_arr[ci], uper_str[pi],
@@ -514,7 +538,7 @@ def _check_values(fv: "_Factor", ue: list, ei: np.ndarray, chk: "_Checker") -> n
     facts = fv.per_value(_value_facts)
     kind_u = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue], dtype=np.int8)
     number, fault = _value_table(facts)
-    pair = fv.index.astype(np.int64) * 3 + kind_u[ei]
+    pair = fv.index * 3 + kind_u[ei] if len(facts) < 2**30 else fv.index.astype(np.int64) * 3 + kind_u[ei]
     chk.mark_each(fault.ravel()[pair], VALUE_FAULTS, "value")
     return number.ravel()[pair]
 
@@ -603,7 +627,7 @@ def _check_in_force(ucode: list, ci, uper, pi, chk: _Checker, known_units: set[s
     """A code must be a unit in force in its period; point closed codes to their successor."""
     if known_units is not None:  # one list for every period: a check per distinct code
         unknown = np.array([isinstance(c, str) and not c.startswith("!") and c not in known_units for c in ucode])
-        chk.mark(unknown[ci], "unknown_commune", "commune_code")
+        chk.mark_by(unknown, ci, "unknown_commune", "commune_code")
         return
     ok = chk.ok
     P = len(uper)
@@ -664,11 +688,16 @@ DENSE_KEYS = 20_000_000
 def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | None = None) -> np.ndarray:
     """Fold identical duplicates (keep the first); quarantine every row of a conflicting group."""
     folded = np.zeros(len(key), dtype=bool)
-    rows = np.flatnonzero(chk.ok)
+    ok = chk.ok
+    everyone = bool(ok.all())
+    rows = np.arange(len(key)) if everyone else np.flatnonzero(ok)
+    ok_keys = key if everyone else key[rows]
+    if len(ok_keys) < 2 or bool((ok_keys[1:] > ok_keys[:-1]).all()):
+        return folded  # keys in increasing order (a file written commune by commune): no two alike
     if n_keys is not None and n_keys <= DENSE_KEYS:
-        dup = np.bincount(key[rows], minlength=n_keys)[key[rows]] > 1
+        dup = np.bincount(ok_keys, minlength=n_keys)[ok_keys] > 1
     else:
-        dup = pd.Series(key[rows]).duplicated(keep=False).to_numpy()
+        dup = pd.Series(ok_keys).duplicated(keep=False).to_numpy()
     if not dup.any():
         return folded
     d = pd.DataFrame({"row": rows[dup], "key": key[rows[dup]], "value": vals[rows[dup]]})
@@ -694,6 +723,7 @@ def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np
     num_rows = np.flatnonzero(ok & (den_of[ei] >= 0))
     if not len(num_rows):
         return
+    ok = slice(None) if ok.all() else ok  # a clean load: no copies
     if n_keys is not None and n_keys <= DENSE_KEYS:  # a (unit-period × element) table of values
         table = np.full(n_keys, np.nan)
         table[unit_period[ok] * E + ei[ok]] = vals[ok]
