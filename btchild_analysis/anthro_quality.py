@@ -8,11 +8,13 @@ records lack a date.  Every function takes the output of :func:`btchild_analysis
 """
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import numpy as np
 import pandas as pd
 
 from .anthropometry import rules
-from .i18n import LabelError, label
+from .i18n import LabelError, check_lang, label
 from .style import add_notices
 
 Z_NAMES = ("haz", "waz", "whz")
@@ -266,6 +268,37 @@ def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthe
     path = output_path(output_dir, report_name, f"{key}.csv")
     write_csv(path, df, comment=label("synthetic_notice", lang) if synthetic else None)
     return link(path, lang)
+
+
+def quarantine_shown(q: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The quarantine as a page shows it and as it is downloaded: files by name only (never the folder
+    they were read from), headings and the reason in ``lang``.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        File, row, column, commune code, value and reason under headings in ``lang`` for the page;
+        every column (files by name) for the CSV.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"file": ["/srv/data/can_do_Ba_Tri.xlsx"], "sheet": ["T6"], "row": [7],
+    ...                   "column": ["Cân nặng (kg)"], "commune_code": ["28984"], "period": ["2024"],
+    ...                   "value": ["650"], "reason_vi": ["ngoài khoảng"], "reason_en": ["out of range"]})
+    >>> shown, csv = quarantine_shown(q, "en")
+    >>> shown.values.tolist()
+    [['can_do_Ba_Tri.xlsx', 7, 'Cân nặng (kg)', '28984', '650', 'out of range']]
+    >>> list(quarantine_shown(q, "vi")[0].columns)
+    ['Tệp', 'Dòng', 'Cột', 'Mã', 'Giá trị', 'Lý do']
+    >>> csv["file"].tolist(), list(csv.columns) == list(q.columns)
+    (['can_do_Ba_Tri.xlsx'], True)
+    """
+    reason = f"reason_{check_lang(lang)}"
+    csv = q.assign(file=[PurePath(str(f)).name for f in q["file"]])
+    heads = {"file": "col_file", "row": "col_row", "column": "col_column", "commune_code": "col_code",
+             "value": "col_value", reason: "col_reason"}
+    shown = csv[list(heads)].rename(columns={k: label(v, lang) for k, v in heads.items()})
+    return shown.reset_index(drop=True), csv
 
 
 def commune_tallies(elements: pd.DataFrame, period: object) -> pd.DataFrame:

@@ -65,9 +65,9 @@ if loaded is not None:
     if q.empty:
         display(Markdown(f"*{aq.text('no_quarantine', lang)}*"))
     else:
-        shown = q[["file", "row", "column", "commune_code", "value", f"reason_{'vi' if lang == 'vi' else 'en'}"]]
+        shown, csv = aq.quarantine_shown(q, lang)
         display(sections.show(shown.head(50), lang))
-        display(Markdown(aq.write_table(q, output_dir, report_name, "cach_ly", synthetic, lang)))
+        display(Markdown(aq.write_table(csv, output_dir, report_name, "cach_ly", synthetic, lang)))
 
 # %%
 if records is not None and not records.empty:
