@@ -6,7 +6,8 @@ min, median and n:
 
 * **naive** — ``papermill`` CLI then ``jupyter nbconvert --to html --no-input`` CLI per report, N
   reports at a time (N = the runner's ``jobs``), same notebooks, parameters and kernel;
-* **runner** — ``reports.run_portfolio(force=True)`` into a fresh output folder, ``jobs=N``;
+* **runner** — ``reports.run_portfolio(force=True)`` into a fresh output folder, ``jobs=N``, with its
+  default warm workers (``--no-warm``: a new process and kernel per report, as before issue 16);
 * **kernel floor** — an empty notebook (a ``parameters`` cell only) through the same runner, twice
   ``jobs`` runs (``--floor-runs``), from a run spec written to a temporary folder;
 * **import floor** — the same with one cell importing what the report notebooks import (read from
@@ -138,9 +139,12 @@ def scaling_spec(work: Path, k: int) -> Path:
 
 # --- the two ways of running reports ------------------------------------------------------------------
 
+WARM = True   # the runner's default; --no-warm sets False
+
+
 def run_runner(spec: Path | None, out: Path, jobs: int) -> tuple[Run, list]:
     with Timed() as t:
-        done = reports.run_portfolio(spec, out, jobs=jobs, force=True, progress=False)
+        done = reports.run_portfolio(spec, out, jobs=jobs, force=True, progress=False, warm=WARM)
     run = Run(t.seconds, t.cpu, t.memory.peak_total_mb, t.memory.peak_one_mb,
               per_report={j.name: float(j.seconds) for j in done},
               failed=[f"{j.name}: {j.error}" for j in done if j.status != "ok"],
@@ -207,7 +211,7 @@ def print_results(res: dict[str, list[Run]], n_reports: int, jobs: int, repeats:
     print(f"peak memory: {memory_method}")
     print("wall time of the whole portfolio:")
     print(row(f"naive papermill CLI + nbconvert --no-input ×{jobs}", res["naive"]))
-    print(row(f"runner run_portfolio(force=True), jobs={jobs}", res["runner"]))
+    print(row(f"runner run_portfolio(force=True{'' if WARM else ', warm=False'}), jobs={jobs}", res["runner"]))
     for mode, what in (("kernel_floor", "kernel floor: empty notebook"), ("import_floor", "import floor: notebook imports")):
         print(row(f"{what} ×{len(res[mode][0].per_report) if res[mode] else 0}", res[mode]))
     naive, runner = stats([r.seconds for r in res["naive"]]), stats([r.seconds for r in res["runner"]])
@@ -266,7 +270,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--print-only", action="store_true", help="print the figures saved in --raw, run nothing")
     ap.add_argument("--floor-runs", type=int, default=0,
                     help="empty / imports-only notebooks per floor measurement (default: twice --jobs)")
+    ap.add_argument("--no-warm", action="store_true", help="the runner with a new process and kernel per report")
     args = ap.parse_args(argv)
+    global WARM
+    WARM = not args.no_warm
     ks = [1, 3] if args.quick else [1, 5, 10]
     if args.print_only:
         saved = json.loads(args.raw.read_text(encoding="utf-8"))

@@ -129,9 +129,15 @@ class RemoteReport:
         if self.returncode is None and self.future.done():
             try:
                 self.returncode = int(self.future.result())
-            except Exception:  # the task was lost (worker died, cancelled): the report has no result
-                self.returncode = -signal.SIGKILL
+            except Exception as exc:  # the task failed or was lost (worker died, cancelled): no result
+                self.returncode = -signal.SIGKILL if self._killed else 1
+                self._note(exc)
         return self.returncode
+
+    def _note(self, exc: BaseException) -> None:
+        """Why the task gave no result, in the report's log (kept for a failed report, as a worker's)."""
+        with contextlib.suppress(OSError), open(self.staging / LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(f"btchild: the dask task of this report failed: {type(exc).__name__}: {exc}\n")
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the report's end; ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
@@ -154,6 +160,8 @@ class RemoteReport:
             (self.staging / STOP_FILE).write_text(word, encoding="utf-8")
         if word == "KILL":
             self._killed = True
+            with contextlib.suppress(Exception):   # not started yet: never start it
+                self.future.cancel()
 
 
 class DaskExecutor:

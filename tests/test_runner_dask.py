@@ -77,3 +77,25 @@ def test_an_unknown_executor_is_refused_before_anything_runs(tmp_path):
 
 def test_the_executor_uses_the_clusters_threads_when_jobs_is_not_given(client):
     assert executors.open_executor(client).slots() == 2
+
+
+def test_a_task_that_fails_on_the_cluster_marks_only_its_report_failed(tmp_path, client, monkeypatch):
+    """A worker that cannot run the report (here: the task raises before starting it) fails that report,
+    with the reason in its log; the other report of the run is made."""
+    monkeypatch.setattr(reports, "package_hash", lambda: "fixed")
+    real = executors.run_report
+
+    def flaky(job_file, cache, timeout):
+        if "broken" in job_file:
+            raise ImportError("No module named 'btchild_analysis' on this worker")
+        return real(job_file, cache, timeout)
+
+    monkeypatch.setattr(executors, "run_report", flaky)
+    nb = notebook(tmp_path / "ok.ipynb", "print('ok')")
+    path = spec(tmp_path / "s.yaml", [{"name": "fine", "notebook": str(nb)}, {"name": "broken", "notebook": str(nb),
+                                                                              "params": {"period": "2023"}}])
+    jobs = {j.name: j for j in reports.run_portfolio(path, tmp_path / "out", jobs=2, progress=False, executor=client)}
+    assert jobs["fine"].status == "ok" and jobs["broken"].status == "failed"
+    assert "1" in jobs["broken"].error and state.is_whole(tmp_path / "out" / "broken.html")
+    log = (reports.LOGS / "broken.log").read_text(encoding="utf-8")
+    assert "ImportError: No module named 'btchild_analysis' on this worker" in log
