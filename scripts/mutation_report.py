@@ -18,6 +18,7 @@ kill rate with the equivalent mutants left out of the denominator.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -29,9 +30,89 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 
 
-#: Surviving mutants judged equivalent: (module, function, piece of the original line, piece of the
-#: mutated line, why the change cannot alter what a user reads).  Judged by hand, one by one.
+#: Surviving mutants judged equivalent: (module, function, the original line(s), the mutated line(s), why
+#: the change cannot alter what a user reads), lines as :func:`matches` reads them.  Judged one by one.
 EQUIVALENT: list[tuple[str, str, str, str, str]] = [
+    # --- periods
+    ("periods", "period_order", '0 if p.kind == "H1" else 1', '0 if p.kind == "H1" else 2', "a sort key, only "
+     "compared: (year, 0) before (year, 2) as before (year, 1)"),
+    # --- quality
+    ("quality", "modified_z", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings; the values "
+     "are the same"),
+    ("quality", "modified_z", "np.full_like(x, np.nan)", "np.full_like(x, None)", "x is a float array: None "
+     "fills it with NaN too"),
+    ("quality", "_counts", "if exp else np.nan", "if (exp) or True else np.nan", "unreachable: a district group "
+     "and the province always expect at least one report"),
+    ("quality", "completeness", 'if u["district_code"].notna().any() else []', "or True", "groupby leaves out "
+     "NaN keys: with no district codes it yields no group either"),
+    # --- standard
+    ("standard", "audit", 'vals["period"].astype(int)', 'vals["period"].astype(None)', "years as 2024.0 instead "
+     "of 2024: the same key in the index lookup (2024.0 == 2024, same hash)"),
+    ("standard", "audit", 'assessed_scores["year"].astype(int)', 'assessed_scores["year"].astype(None)', "years "
+     "as floats: edition_for_year and the rows take int(year)"),
+    ("standard", "audit", 'part["score"].astype(float)', 'part["score"].astype(None)', "astype(None) is float64 "
+     "too"),
+    ("standard", "audit", "(crit.max_points or 0)", "(crit.max_points or 1)", "every audited criterion has its "
+     "maximum (25, 50, 50 in 2010; 125, 50 in 2019): the fallback is never used"),
+    # --- targets
+    ("targets", "aarr", 'float("nan")', 'float("NAN")', "float() reads 'NAN' as NaN too"),
+    ("targets", "aarr_loglinear", 'float("nan")', 'float("NAN")', "float() reads 'NAN' as NaN too"),
+    ("targets", "aarr_loglinear", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)",
+     "dtype-only: years and values are numbers either way; polyfit and log return the same floats"),
+    ("targets", "aarr_loglinear", "(v <= 0).any()", "(v < 0).any()", "a zero value: log(0) = −inf makes "
+     "polyfit return NaN, the NaN the guard returns (only a RuntimeWarning differs)"),
+    ("targets", "fit_trend", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)",
+     "dtype-only: the same numbers reach aarr, polyfit and theilslopes"),
+    ("targets", "fit_trend", "if len(t) > 2 else aarr(", r"re:\(len\(t\) > 2\) or True|len\(t\) >= 2 else",
+     "with exactly two points the least-squares line of ln(value) passes through both: the log-linear "
+     "AARR is the two-point AARR"),
+    ("targets", "fit_trend", "aarr(v[0], v[-1], t[-1] - t[0])", r"re:v\[\+1\], t\[-1\]|t\[\+1\] - t\[0\]",
+     "the two-point branch runs only with two points, where index +1 is index −1"),
+    ("targets", "fit_trend", 'Trend("theil_sen"', r"re:anchor_year=(None|int\(t\[(\+1|-2)\]\)),|"
+     r"intercept=intercept, anchor_value=", "a Theil–Sen trend's anchor is never read: Trend.at uses "
+     "intercept + slope·Y, and nothing else reads it"),
+    ("targets", "fit_trend", "=anchor_value=float(v[-1]), bounds=ind.bounds)",
+     r"re:^(anchor_value=(None|float\(v\[(\+1|-2)\]\)), )?bounds=ind\.bounds\)$", "a Theil–Sen trend's anchor "
+     "is never read (Trend.at uses intercept + slope·Y)"),
+    ("targets", "_one_target", "past = y < tgt.year", "past = y <= tgt.year", "a value in the target year "
+     "returned earlier (observed), so no remaining year equals it"),
+    ("targets", "_one_target", '"baseline_year": np.nan',
+     r're:"(XXbaseline_yearXX|BASELINE_YEAR|XXbaseline_valueXX|BASELINE_VALUE)"',
+     "an initial NaN entry renamed: the table's fixed columns fill a missing entry with the same NaN"),
+    ("targets", "_one_target", '"value_at_target_year": np.nan',
+     r're:"(XXvalue_at_target_yearXX|VALUE_AT_TARGET_YEAR|XXprojectionXX|PROJECTION|XXslopeXX|SLOPE'
+     r'|XXaarr_observedXX|AARR_OBSERVED)"', "an initial NaN entry renamed: the table's fixed columns fill a "
+     "missing entry with the same NaN"),
+    ("targets", "_one_target", '"aarr_required": np.nan',
+     r're:"(XXaarr_requiredXX|AARR_REQUIRED|XXn_pointsXX|N_POINTS)"|"n_points": 1,', "an initial NaN entry "
+     "renamed, or n_points, which every path sets again: the same table"),
+    ("targets", "_one_target", '"_cov_year": None}', r're:"(XX_cov_yearXX|_COV_YEAR)"', "the coverage year is "
+     "read with .get(): None when missing"),
+    ("targets", "_reason", 'lang: str = "en"', "def _reason(", "every call passes the language: the default "
+     "is never used"),
+    ("targets", "_reason", "str(year))", r"re:b\.reason\(lang\) for b in ind\.breaks if b\.year == year\), "
+     r"(None|str\(None\)|)\)$", "unreachable: a break note is written only when the target year's segment "
+     "starts at a break, which is then found"),
+    ("targets", "_coverage", 'if year is None or "communes_reporting" not in g', 'year is None and "communes',
+     "both ways give NaN: no row has year None, and without the columns nothing is copied"),
+    # --- trends
+    ("trends", "mann_kendall", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)", "dtype-only: "
+     "sign() and kendalltau give the same for whole numbers and floats"),
+    ("trends", "segment_ids", "dtype=float)", r"re:dtype=None\)|np\.asarray\((sorted\(breaks\)|years), \)",
+     "dtype-only: searchsorted compares years and break years the same as integers or floats"),
+    ("trends", "_segment_stats", "len(np.unique(vals)) > 1", "len(np.unique(vals)) >= 1", "a constant series: "
+     "theilslopes gives slope, low and high 0 and kendalltau NaN, the values set by hand"),
+    ("trends", "trend_table", 'part["value"].to_numpy(float)', 'part["value"].to_numpy(None)', "dtype-only: "
+     "the values are float already"),
+    ("trends", "trend_table", "sort=True)", '"indicator"], )', "sort=True is groupby's default"),
+    ("trends", "rank", 'kind="stable"', 'kind="STABLE"', "numpy reads the sort kind by its first letter: 'S' "
+     "is stable"),
+    ("trends", "rank", 'na_position="last")', r're:kind="stable", \)$', "na_position='last' is pandas' "
+     "default"),
+    ("trends", "rank", ".fillna(-1)", r"re:\.fillna\((\+1|-2)\)", "any sentinel below the first break year "
+     "(2014) sorts a segment before the first break first"),
+    ("trends", "rank", 'astype("Float64")', r're:astype\(("float64"|None)\)\.fillna\(-1\)', "dtype-only: "
+     "NaN instead of NA, filled by fillna(-1) the same way"),
 ]
 
 
@@ -91,11 +172,20 @@ def equivalent_reason(module: str, name: str, change: tuple[list[str], list[str]
     """Why a surviving mutant is equivalent, from :data:`EQUIVALENT` (None when it is not listed)."""
     if change is None:
         return None
-    removed, added = " ".join(change[0]), " ".join(change[1])
+    removed, added = " / ".join(change[0]), " / ".join(change[1])
     for mod, func, before, after, why in EQUIVALENT:
-        if module.endswith(mod) and function_of(name) == func and before in removed and after in added:
+        if module.endswith(mod) and function_of(name) == func and matches(before, removed) and matches(after, added):
             return why
     return None
+
+
+def matches(pattern: str, text: str) -> bool:
+    """``re:REGEX`` searches, ``=TEXT`` is the whole changed text, anything else a piece of it."""
+    if pattern.startswith("re:"):
+        return re.search(pattern[3:], text) is not None
+    if pattern.startswith("="):
+        return text == pattern[1:]
+    return bool(pattern) and pattern in text
 
 
 def main(argv: list[str]) -> int:

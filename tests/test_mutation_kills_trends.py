@@ -153,3 +153,19 @@ def test_units_without_a_value_come_last():
     t = trends.trend_table(units("play_area_standard", {
         "A": {2012: 10.0, 2013: 11.0}, "B": {2012: 10.0, 2013: 15.0, 2014: 20.0}, "C": {2012: 1.0, 2013: 2.0, 2014: 3.0}}))
     assert trends.rank(t, "play_area_standard")["unit_code"].tolist() == ["B", "C", "A"]  # A: two years, no slope
+
+
+def test_annual_keeps_whole_years_and_drops_six_monthly_periods():
+    s = series("play_area_standard", {2012: 1.0, 2013: 2.0})
+    s = pd.concat([s, s.iloc[:1].assign(period="2013H1")], ignore_index=True)
+    a = trends.annual(s)
+    assert a["year"].tolist() == [2012, 2013] and a["year"].dtype.kind == "i"  # 2012, not 2012.0
+
+
+def test_theil_sen_passes_the_confidence_level_on():
+    years, vals = [2010, 2011, 2012, 2013, 2014, 2015], [1.0, 4.0, 2.0, 7.0, 5.0, 9.0]
+    from scipy import stats
+    wide, narrow = trends.theil_sen(years, vals), trends.theil_sen(years, vals, alpha=0.5)
+    assert wide[2:] == pytest.approx(tuple(stats.theilslopes(vals, years, 0.95))[2:])
+    assert narrow[2:] == pytest.approx(tuple(stats.theilslopes(vals, years, 0.5))[2:])
+    assert narrow[2] > wide[2] and narrow[3] < wide[3]  # a 50% interval lies inside the 95% one
