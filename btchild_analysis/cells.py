@@ -143,23 +143,33 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     cols = [role_of(c) for c in head]
     if not ({"element", "value", "period"} <= set(cols) and "commune_code" in cols):
         return None
+    names = [r or c for r, c in zip(cols, head)]
+    keep = LONG_COLUMNS + (["sex"] if "sex" in cols else [])  # the optional sex column: parts
+    if any(names.count(c) != 1 for c in keep):
+        return None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            # index_col=False: lines with one field more than the header must not become an index
-            fast = pd.read_csv(path, sep=info.sep, dtype=str, header=0, encoding=info.encoding, index_col=False,
-                               keep_default_na=False, na_values=[""], skip_blank_lines=True, engine="c")
+            # Categorical columns: the parser factorises each column's text as it reads (no Python
+            # string per cell).  header=None: the header line is read as a row, so that every column
+            # holds a word and pandas keeps the categories as text (with header=0 it would make
+            # "00875" the number 875).  index_col=False: a line with one field more than the header
+            # must not become an index.
+            fast = pd.read_csv(path, sep=info.sep, dtype="category", header=None, encoding=info.encoding,
+                               index_col=False, keep_default_na=False, na_values=[""], skip_blank_lines=True,
+                               engine="c", low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
         return None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         return None  # pandas dropped fields: read line by line
     n_body = info.lines - 1
-    if len(fast) + info.blank != n_body or len(fast.columns) != len(head):
+    if len(fast) - 1 + info.blank != n_body or len(fast.columns) != len(head):
         return None
-    fast.columns = [r or c for r, c in zip(cols, fast.columns)]
-    keep = LONG_COLUMNS + (["sex"] if "sex" in cols else [])  # the optional sex column: parts
-    out = pd.DataFrame({c: as_categorical(fast[c]) for c in keep})  # validation works on the codes
+    body = {c: _below_header(fast[names.index(c)].array) for c in keep}
     del fast
+    if any(col is None for col in body.values()):
+        return None
+    out = pd.DataFrame(body, copy=False)  # validation works on the codes
     empty = np.logical_and.reduce([out[c].cat.codes.to_numpy() < 0 for c in keep])
     rows = np.arange(len(out)) + 2
     skipped = Counter()
@@ -175,6 +185,25 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
              for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
     return RawRead(rows=out.assign(**const, row=rows), rows_read=n_body, skipped=skipped)
+
+
+def _below_header(cat: pd.Categorical) -> pd.Categorical | None:
+    """The rows below the first (the header) of a column read as categorical, with its categories in
+    order of first appearance (as :func:`pandas.factorize` gives them) and none unused; None when the
+    categories are not all text."""
+    codes = np.asarray(cat.codes)[1:]
+    cats = np.asarray(cat.categories, dtype=object)
+    if not all(isinstance(c, str) for c in cats):
+        return None
+    seen = pd.unique(codes)
+    seen = seen[seen >= 0]
+    lut = np.full(len(cats) + 1, -1, dtype=np.int32)  # the last item: code -1 stays -1
+    lut[seen] = np.arange(len(seen), dtype=np.int32)
+    new = lut[codes]
+    if len(seen) < 2**15 - 1:
+        new = new.astype(np.int16 if len(seen) >= 2**7 - 1 else np.int8)
+    return pd.Categorical.from_codes(new, dtype=pd.CategoricalDtype(pd.Index(cats[seen], dtype=object)),
+                                     validate=False)
 
 
 def column_codes(values) -> tuple[np.ndarray, np.ndarray]:

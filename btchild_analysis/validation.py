@@ -430,7 +430,7 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     pick = slice(None) if total.all() else total  # a clean load: no copy of every column
     accepted = pd.DataFrame({"commune_code": _text_column(ucode_arr, ci[pick]),
                              "period": _text_column(uper_str, pi[pick]), "element": _text_column(ue_arr, ei[pick]),
-                             "value": vals[pick], "file": raw["file"].array[pick]})
+                             "value": vals[pick], "file": raw["file"].array[pick]}, copy=False)
     by_sex = empty_by_sex()
     if split:
         accepted, by_sex = _with_parts(accepted, keep & (sexc > 0), derived, raw, ucode_arr[ci], uper_str[pi],
@@ -690,10 +690,12 @@ def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | 
     folded = np.zeros(len(key), dtype=bool)
     ok = chk.ok
     everyone = bool(ok.all())
-    rows = np.arange(len(key)) if everyone else np.flatnonzero(ok)
+    rows = None if everyone else np.flatnonzero(ok)
     ok_keys = key if everyone else key[rows]
     if len(ok_keys) < 2 or bool((ok_keys[1:] > ok_keys[:-1]).all()):
         return folded  # keys in increasing order (a file written commune by commune): no two alike
+    if rows is None:
+        rows = np.arange(len(key))
     if n_keys is not None and n_keys <= DENSE_KEYS:
         dup = np.bincount(ok_keys, minlength=n_keys)[ok_keys] > 1
     else:
