@@ -16,6 +16,8 @@ sex only if it sent both parts for that sex.  :func:`sex_gap` puts boys and girl
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -99,17 +101,17 @@ def element_table(data: pd.DataFrame, vintage: object | None = None) -> pd.DataF
     rows, row_of = _present(pair, len(cc_u) * len(pc_u))
     n_el = len(ec_u)
     used = np.bincount(ec, minlength=n_el) > 0                 # elements with a row (the table's columns)
-    cell = row_of.astype(np.int64) * n_el + ec
+    cell = ec.astype(np.int64) * len(rows) + row_of            # element-major: each column contiguous
     size = len(rows) * n_el
-    n = np.bincount(cell, minlength=size).reshape(len(rows), n_el)
-    total = np.bincount(cell, weights=np.nan_to_num(value), minlength=size).reshape(len(rows), n_el)
+    n = np.bincount(cell, minlength=size).reshape(n_el, len(rows))
+    total = np.bincount(cell, weights=np.nan_to_num(value), minlength=size).reshape(n_el, len(rows))
     names = [str(e) for e in ec_u]
-    cols = {names[k]: np.where(n[:, k] > 0, total[:, k], np.nan) for k in range(n_el) if used[k]}
+    cols = {names[k]: np.where(n[k] > 0, total[k], np.nan) for k in range(n_el) if used[k]}
     yn = [k for k in range(n_el) if used[k] and names[k] in reg and reg[names[k]].kind == "yes_no"]
     if yn:
-        counted = np.bincount(cell, weights=~np.isnan(value), minlength=size).reshape(len(rows), n_el)
+        counted = np.bincount(cell, weights=~np.isnan(value), minlength=size).reshape(n_el, len(rows))
         for k in yn:
-            c, sent = counted[:, k], n[:, k] > 0
+            c, sent = counted[k], n[k] > 0
             cols[f"{names[k]}__n"] = c.astype(np.int64) if sent.all() else np.where(sent, c, np.nan)
     index = pd.MultiIndex.from_arrays([np.asarray(cc_u, dtype=object)[rows // len(pc_u)],
                                        np.asarray(pc_u, dtype=object)[rows % len(pc_u)]],
@@ -144,18 +146,6 @@ def _to_vintage(d: pd.DataFrame, vintage: object) -> pd.DataFrame:
         out.append(part.assign(commune_code=mapped.to_numpy()))
     res = pd.concat(out, ignore_index=True)
     return res[res["commune_code"].notna()]
-
-
-def _pairs(wide: pd.DataFrame, ind) -> tuple[pd.Series, pd.Series, pd.Series] | None:
-    """Numerator and denominator where a commune reported both, and which communes sent only one."""
-    num_col = ind.numerator
-    den_col = f"{ind.numerator}__n" if ind.denominator == COMMUNES else ind.denominator
-    if num_col not in wide and den_col not in wide:
-        return None
-    num = wide[num_col] if num_col in wide else pd.Series(np.nan, index=wide.index)
-    den = wide[den_col] if den_col in wide else pd.Series(np.nan, index=wide.index)
-    both = num.notna() & den.notna()
-    return num.where(both), den.where(both), num.notna() ^ den.notna()
 
 
 def _units_lookup(periods, vintage) -> pd.DataFrame:
@@ -337,68 +327,154 @@ def _expected(expected: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def _groups(idx: pd.DataFrame, expected: pd.DataFrame, level: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each wide row's group (unit of ``level`` and period; -1 without a unit) and the groups, sorted,
-    with ``communes_expected`` and ``n_in_force``."""
+    """Each wide row's group (unit of ``level`` and period; -1 without a unit) and the groups, sorted
+    by unit code (then name above commune level) and period, each named as on its first row, with
+    ``communes_expected`` and ``n_in_force``.  Found on integer codes (``np.unique``), not on the texts."""
     key, name = _KEYS[level]
     rows = pd.DataFrame({"unit_code": idx[key].to_numpy(), "unit_name": idx[name].to_numpy(),
                          "period": idx["period"].to_numpy()})
-    order = ["unit_code", "period"] if level == "commune" else ["unit_code", "unit_name", "period"]
-    groups = (rows.dropna(subset=["unit_code"]).drop_duplicates(["unit_code", "period"])
-              .sort_values(order, kind="stable").reset_index(drop=True))
-    groups = groups.join(_expected(expected, level), on=["unit_code", "period"])
-    where = pd.MultiIndex.from_frame(groups[["unit_code", "period"]])
-    gid = where.get_indexer(pd.MultiIndex.from_frame(rows[["unit_code", "period"]]))
-    return gid, groups
+    unit, _ = pd.factorize(rows["unit_code"], sort=True)
+    per, periods = pd.factorize(rows["period"], sort=True)
+    ok = np.flatnonzero((unit >= 0) & (per >= 0))
+    _, first, inv = np.unique(unit[ok].astype(np.int64) * len(periods) + per[ok], return_index=True,
+                              return_inverse=True)
+    first = ok[first]  # sorted by unit code and period
+    if level == "commune":
+        order = np.arange(len(first))
+    else:
+        names, _ = pd.factorize(rows["unit_name"].iloc[first], sort=True)
+        order = np.lexsort((per[first], np.where(names < 0, len(first), names), unit[first]))  # no name last
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    gid = np.full(len(rows), -1, dtype=np.intp)
+    gid[ok] = rank[inv.ravel()]
+    groups = rows.iloc[first[order]].reset_index(drop=True)
+    return gid, groups.join(_expected(expected, level), on=["unit_code", "period"])
 
 
 def _compute(prepared, level: str, which, min_coverage: float = COVERAGE_THRESHOLD) -> pd.DataFrame:
+    """One level's rows as a table (:data:`OUTPUT_COLUMNS`)."""
+    sums = _level_sums(prepared, level, which)
+    return _table([sums], min_coverage) if sums.inds else _empty(level)
+
+
+class _Sums(NamedTuple):
+    """One level's sums: its groups, the indicators found, and per output row the indicator's position
+    (``at``), the group (``grp``), numerator, denominator, communes reporting and sending one part."""
+    level: str
+    groups: pd.DataFrame
+    inds: list
+    at: np.ndarray
+    grp: np.ndarray
+    num: np.ndarray
+    den: np.ndarray
+    n_rep: np.ndarray
+    n_part: np.ndarray
+
+
+def _level_sums(prepared, level: str, which) -> _Sums:
+    """Per indicator (in ``which`` order) with an element in the data, the groups of ``level`` with a
+    commune reporting it (sorted) and their sums: one ``np.bincount`` per indicator and sum."""
     wide, idx, expected = prepared
     key = _KEYS[level][0]
     if idx[key].isna().all():
         raise ValueError(f"no {level} level for these units (districts were abolished on 2025-07-01)")
     gid, groups = _groups(idx, expected, level)
-    size = len(groups)
-    frames = []
+    size, ok = len(groups), gid >= 0
+    n_in_force = groups["n_in_force"].to_numpy(float)
+    cols = {c: wide[c].to_numpy(float) for c in wide.columns}
+    missing = np.full(len(wide), np.nan)
+    inds, parts = [], []
     for ind_id in which or list(indicators()):
         ind = indicator(ind_id)
-        pair = _pairs(wide, ind)
-        if pair is None:
+        num_col = ind.numerator
+        den_col = f"{ind.numerator}__n" if ind.denominator == COMMUNES else ind.denominator
+        if num_col not in cols and den_col not in cols:
             continue
-        num, den, partial = pair
-        rep = (gid >= 0) & den.notna().to_numpy()
-        part = (gid >= 0) & partial.to_numpy()
-        n_rep = np.bincount(gid[rep], minlength=size)
-        keep = n_rep > 0
-        agg = groups[keep].reset_index(drop=True)
-        agg.insert(3, "indicator", ind.id)
-        agg["numerator"] = np.bincount(gid[rep], weights=num.to_numpy(float)[rep], minlength=size)[keep]
-        agg["denominator"] = np.bincount(gid[rep], weights=den.to_numpy(float)[rep], minlength=size)[keep]
-        agg["communes_reporting"] = n_rep[keep]
-        agg["communes_partial"] = np.bincount(gid[part], minlength=size)[keep]
+        has_num, has_den = ~np.isnan(cols.get(num_col, missing)), ~np.isnan(cols.get(den_col, missing))
+        rep, part = ok & has_num & has_den, ok & (has_num ^ has_den)
+        g = gid[rep]
+        n_rep = np.bincount(g, minlength=size)
+        keep = np.flatnonzero(n_rep > 0)
+        # (numpy gives int64 zeros for an empty weighted bincount: kept, as a table of no rows has always had)
+        num = np.bincount(g, weights=cols.get(num_col, missing)[rep], minlength=size)[keep]
         if ind.is_share_of_communes and level != "commune":
-            agg["denominator"] = agg["n_in_force"].astype(float)  # units in force, reporting or not
-        frames.append(_finish(agg, ind, min_coverage))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS[1:])
+            den = n_in_force[keep]  # units in force, reporting or not
+        else:
+            den = np.bincount(g, weights=cols.get(den_col, missing)[rep], minlength=size)[keep]
+        parts.append((np.full(len(keep), len(inds), dtype=np.intp), keep, num, den, n_rep[keep],
+                      np.bincount(gid[part], minlength=size)[keep]))
+        inds.append(ind)
+    columns = [list(p) for p in zip(*parts)] if parts else [[] for _ in range(6)]
+    return _Sums(level, groups, inds, *columns)
+
+
+def _table(levels: list[_Sums], min_coverage: float) -> pd.DataFrame:
+    """The levels' sums as one table, levels stacked in order with a fresh index.
+
+    Each column is built once for all indicators and levels: numbers as arrays, text columns taken
+    from their few distinct values (``take``), no table per indicator or level to stack.  The dtypes
+    are those ``pd.concat`` of per-level tables would give.
+    """
+    levels = [s for s in levels if s.inds]
+    n_grp = np.cumsum([0] + [len(s.groups) for s in levels])
+    n_ind = np.cumsum([0] + [len(s.inds) for s in levels])
+    inds = [ind for s in levels for ind in s.inds]
+    at = np.concatenate([a + n_ind[k] for k, s in enumerate(levels) for a in s.at])
+    grp = np.concatenate([a + n_grp[k] for k, s in enumerate(levels) for a in s.grp])
+    num, den, n_rep, n_part = (np.concatenate([a for s in levels for a in getattr(s, f)])
+                               for f in ("num", "den", "n_rep", "n_part"))
+    factor = np.array([ind.factor for ind in inds], dtype=float)[at]
+    wilson = np.array([ind.interval == "wilson" for ind in inds], dtype=bool)[at]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, factor * num / den, np.nan)
+    lo, hi = wilson_interval(np.minimum(num, den), den)
+    expected = np.concatenate([s.groups["communes_expected"].to_numpy(float) for s in levels])[grp]
+    expected = np.where(np.isnan(expected), n_rep, expected).astype(int)
+    cover, low = coverage(n_rep, expected, min_coverage)
+    mark = np.where(wilson, np.where(den < 25, 0, np.where(den < 50, 1, 2)), 2)  # as base_mark; "" if no interval
+    level_of = np.repeat(np.arange(len(levels)), [sum(len(a) for a in s.grp) for s in levels])
+
+    def text(values: list, codes: np.ndarray):
+        return pd.Series(values).array.take(codes)  # as pandas makes a column of them (``str`` by default)
+
+    def group_text(col: str):
+        arrays = [s.groups[col].array for s in levels]
+        values = arrays[0] if len(arrays) == 1 else pd.concat([pd.Series(a, copy=False) for a in arrays],
+                                                              ignore_index=True).array
+        return values.take(grp)
+
+    return pd.DataFrame({
+        "level": text([s.level for s in levels], level_of),
+        "unit_code": group_text("unit_code"), "unit_name": group_text("unit_name"), "period": group_text("period"),
+        "indicator": text([ind.id for ind in inds], at),
+        "numerator": num, "denominator": den, "value": value,
+        "ci_low": np.where(wilson, factor * lo, np.nan), "ci_high": np.where(wilson, factor * hi, np.nan),
+        "base_mark": text(["(*)", "( )", ""], mark),
+        "communes_reporting": n_rep, "communes_partial": n_part, "communes_expected": expected,
+        "coverage": cover, "low_coverage": low,
+        "interval": text([ind.interval for ind in inds], at),
+    }, copy=False)
+
+
+def _empty(level: str) -> pd.DataFrame:
+    """A level with no indicator in the data: the columns, no rows."""
+    out = pd.DataFrame(columns=OUTPUT_COLUMNS[1:])
     out.insert(0, "level", level)
     return out[OUTPUT_COLUMNS]
 
 
-def _finish(agg: pd.DataFrame, ind, min_coverage: float) -> pd.DataFrame:
-    x, n = agg["numerator"].to_numpy(float), agg["denominator"].to_numpy(float)
+def coverage(reporting, expected, min_coverage: float = COVERAGE_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage in % (one decimal) and whether it is low: fewer than ``min_coverage`` × expected reporting.
+
+    >>> cov, low = coverage([9, 8], [10, 10], 0.9)
+    >>> cov.tolist(), low.tolist()
+    ([90.0, 80.0], [False, True])
+    """
+    reporting, expected = np.asarray(reporting), np.asarray(expected)
     with np.errstate(divide="ignore", invalid="ignore"):
-        agg["value"] = np.where(n > 0, ind.factor * x / n, np.nan)
-    if ind.interval == "wilson":
-        lo, hi = wilson_interval(np.minimum(x, n), n)
-        agg["ci_low"], agg["ci_high"] = ind.factor * lo, ind.factor * hi
-    else:  # a complete enumeration: no sampling interval
-        agg["ci_low"] = agg["ci_high"] = np.nan
-    agg["base_mark"] = base_mark(n) if ind.interval == "wilson" else ""
-    agg["communes_expected"] = agg["communes_expected"].fillna(agg["communes_reporting"]).astype(int)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        agg["coverage"] = np.round(100 * agg["communes_reporting"] / agg["communes_expected"], 1)
-    agg["low_coverage"] = agg["communes_reporting"] < min_coverage * agg["communes_expected"]
-    agg["interval"] = ind.interval
-    return agg
+        cov = np.round(100 * reporting / expected, 1)
+    return cov, reporting < min_coverage * expected
 
 
 def partial_reports(data: pd.DataFrame, which: list[str] | None = None) -> pd.DataFrame:
@@ -437,10 +513,15 @@ def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[s
     if _check_by(by, data) is not None:
         return _by_sex(data, LEVELS, vintage, which, units, min_coverage)
     prepared = _prepared(data, vintage, units)
-    out = []
+    sums = []
     for level in LEVELS:
         try:
-            out.append(_compute(prepared, level, which, min_coverage))
+            sums.append(_level_sums(prepared, level, which))
         except ValueError:
             continue
-    return pd.concat(out, ignore_index=True)
+    if not sums:
+        raise ValueError("no commune, district or province level for these data: no row has a commune "
+                         "code of the units in force")
+    if any(s.inds for s in sums):
+        return _table(sums, min_coverage)
+    return pd.concat([_empty(s.level) for s in sums], ignore_index=True)

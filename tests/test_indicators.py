@@ -71,6 +71,34 @@ def test_share_of_communes_is_over_all_communes_in_force():
     assert prov["base_mark"] == ""
 
 
+def test_two_kinds_of_indicator_at_three_levels_row_by_row():
+    # a rate (stunting: sums, Wilson interval, small-base marks) and a share of communes (play areas: units
+    # in force as denominator, no interval) in one call; levels stacked commune → district → province,
+    # indicators in the order asked, units sorted; every row by hand
+    d = rows([("28757", "2015", "u5_measured", 20), ("28757", "2015", "u5_stunted", 4),
+              ("28756", "2015", "u5_measured", 30), ("28756", "2015", "u5_stunted", 3),
+              ("28756", "2015", "play_area_standard", 1), ("28757", "2015", "play_area_standard", 0)])
+    out = I.compute_all(d, which=["stunting_u5", "play_area_standard"])
+    got = [(r.level, r.unit_code, r.indicator, r.numerator, r.denominator, r.base_mark, r.interval,
+            r.communes_reporting, r.communes_expected, r.coverage) for r in out.itertuples()]
+    assert got == [
+        ("commune", "28756", "stunting_u5", 3, 30, "( )", "wilson", 1, 1, 100.0),
+        ("commune", "28757", "stunting_u5", 4, 20, "(*)", "wilson", 1, 1, 100.0),
+        ("commune", "28756", "play_area_standard", 1, 1, "", "none", 1, 1, 100.0),
+        ("commune", "28757", "play_area_standard", 0, 1, "", "none", 1, 1, 100.0),
+        ("district", "829", "stunting_u5", 7, 50, "", "wilson", 2, 17, 11.8),      # 2/17 = 11.76 %
+        ("district", "829", "play_area_standard", 1, 17, "", "none", 2, 17, 11.8),
+        ("province", "83", "stunting_u5", 7, 50, "", "wilson", 2, 164, 1.2),       # 2/164 = 1.22 %
+        ("province", "83", "play_area_standard", 1, 164, "", "none", 2, 164, 1.2),
+    ]
+    assert out["value"].tolist() == pytest.approx([10.0, 20.0, 100.0, 0.0, 14.0, 100 / 17, 14.0, 100 / 164])
+    assert (out["ci_low"].isna() == (out["interval"] == "none")).all()
+    lo, hi = I.wilson_interval(7, 50)
+    assert out.loc[4, ["ci_low", "ci_high"]].tolist() == pytest.approx([100 * float(lo), 100 * float(hi)])
+    assert out["low_coverage"].tolist() == [False] * 4 + [True] * 4
+    assert list(out.index) == list(range(8))
+
+
 def test_coverage_columns_and_flag():
     # 16 of TP Bến Tre's 17 units report both parts (94.1% ≥ 90%), one sends only a denominator
     city = admin_units.units(2015).query("district_code == '829'")["code"].tolist()
@@ -84,8 +112,8 @@ def test_coverage_columns_and_flag():
     prov = I.compute(rows(spec), "province", which=["stunting_u5"]).iloc[0]
     assert (prov["communes_reporting"], prov["communes_expected"]) == (16, 164) and prov["low_coverage"]
     # exactly at the threshold is not low: 9 of 10 = 90%
-    assert not I._finish(pd.DataFrame({"numerator": [1.0], "denominator": [2.0], "communes_reporting": [9],
-                                       "communes_expected": [10]}), I.indicator("stunting_u5"), 0.9)["low_coverage"].iloc[0]
+    cov, low = I.coverage([9, 8], [10, 10], 0.9)
+    assert cov.tolist() == [90.0, 80.0] and low.tolist() == [False, True]
 
 
 def test_partial_reports_are_listed():
