@@ -96,22 +96,22 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
             if not chunk:
                 break
             arr = np.frombuffer(chunk, dtype=np.uint8)
-            nl = np.flatnonzero(arr == 10) + offset
+            nl = np.flatnonzero(arr == 10)  # positions in the chunk
             if len(nl):
-                starts = np.concatenate(([last_nl], nl[:-1]))
-                gaps = nl - starts - 1
+                gaps = np.empty(len(nl), dtype=np.int64)  # bytes of each line ended here
+                gaps[0] = nl[0] + offset - last_nl - 1
+                np.subtract(nl[1:], nl[:-1], out=gaps[1:])
+                gaps[1:] -= 1
                 longest = max(longest, int(gaps.max()))
-                cr_before = np.zeros(len(nl), dtype=bool)
-                local = nl - offset - 1
-                inside = local >= 0
-                cr_before[inside] = arr[local[inside]] == 13
-                if not inside.all():
-                    cr_before[~inside] = prev_cr
-                is_blank_line = (gaps == 0) | ((gaps == 1) & cr_before)
-                blank += int(is_blank_line.sum())
-                blank_at.append(np.flatnonzero(is_blank_line) + lines)
+                short = np.flatnonzero(gaps <= 1)  # empty lines are among these ("" or "\r")
+                if len(short):
+                    before = nl[short] - 1
+                    cr = np.where(before >= 0, arr[np.maximum(before, 0)] == 13, prev_cr)
+                    empty = short[(gaps[short] == 0) | cr]
+                    blank += len(empty)
+                    blank_at.append(empty + lines)
                 lines += len(nl)
-                last_nl = int(nl[-1])
+                last_nl = int(nl[-1]) + offset
             longest = max(longest, offset + len(chunk) - last_nl - 1)
             prev_cr = chunk[-1:] == b"\r"
             offset += len(chunk)
@@ -197,11 +197,10 @@ def _below_header(cat: pd.Categorical) -> pd.Categorical | None:
         return None
     seen = pd.unique(codes)
     seen = seen[seen >= 0]
-    lut = np.full(len(cats) + 1, -1, dtype=np.int32)  # the last item: code -1 stays -1
-    lut[seen] = np.arange(len(seen), dtype=np.int32)
-    new = lut[codes]
-    if len(seen) < 2**15 - 1:
-        new = new.astype(np.int16 if len(seen) >= 2**7 - 1 else np.int8)
+    width = np.int8 if len(seen) < 2**7 - 1 else np.int16 if len(seen) < 2**15 - 1 else np.int32
+    lut = np.full(len(cats) + 1, -1, dtype=width)  # the last item: code -1 stays -1
+    lut[seen] = np.arange(len(seen))
+    new = codes if np.array_equal(seen, np.arange(len(cats))) and codes.dtype == width else lut[codes]
     return pd.Categorical.from_codes(new, dtype=pd.CategoricalDtype(pd.Index(cats[seen], dtype=object)),
                                      validate=False)
 

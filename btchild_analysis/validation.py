@@ -218,12 +218,12 @@ class _Factor:
     def __init__(self, values):
         codes, self.uniques = column_codes(values)
         n = len(self.uniques)
-        index = codes.astype(np.int32 if n < 2**31 - 1 else np.int64)
-        empty = index < 0
+        empty = codes < 0
         self.has_missing = bool(empty.any())
-        if self.has_missing:
-            index[empty] = n
-        self.index = index
+        if self.has_missing:  # a copy wide enough for n
+            codes = codes.astype(np.int32 if n < 2**31 - 1 else np.int64)
+            codes[empty] = n
+        self.index = codes  # read-only: may be the categorical's own codes (int8 for few values)
 
     def rows_with(self, per_value: np.ndarray) -> np.ndarray:
         """``per_value`` (one item per distinct value, the missing value last) with the missing
@@ -399,7 +399,9 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
     reg = elements()
     clean_e = fe.per_value(lambda v: None if is_blank(v) else str(v).strip())
     ue = list(dict.fromkeys(e for e in clean_e if e is not None)) + [None]
-    ei = np.array([ue.index(e) for e in clean_e], dtype=np.int32)[fe.index]
+    ei_u = np.array([ue.index(e) for e in clean_e], dtype=np.int32)
+    same = len(ei_u) == len(ue) and bool((ei_u == np.arange(len(ue))).all())
+    ei = fe.index if same else ei_u[fe.index]  # every element distinct as written: its codes are the index
     blank = fe.has_missing or any(e is None for e in clean_e[:-1])  # rows with no element (the last of ue)
     chk.mark_by([False] * (len(ue) - 1) + [blank], ei, "empty_cell", "element")
     unknown_u = np.array([e is not None and e not in reg for e in ue])
@@ -538,7 +540,7 @@ def _check_values(fv: "_Factor", ue: list, ei: np.ndarray, chk: "_Checker") -> n
     facts = fv.per_value(_value_facts)
     kind_u = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue], dtype=np.int8)
     number, fault = _value_table(facts)
-    pair = fv.index * 3 + kind_u[ei] if len(facts) < 2**30 else fv.index.astype(np.int64) * 3 + kind_u[ei]
+    pair = fv.index.astype(np.int32 if len(facts) < 2**30 else np.int64) * 3 + kind_u[ei]
     chk.mark_each(fault.ravel()[pair], VALUE_FAULTS, "value")
     return number.ravel()[pair]
 
@@ -575,7 +577,7 @@ def _element_hint(v: object) -> str:
 
 def _match_names(raw, ucode: list, ci: np.ndarray, uper, pi, todo: np.ndarray, chk: _Checker) -> np.ndarray:
     """Give codes to rows that name their commune (per district and period); mark the unmatched."""
-    ci = ci.copy()
+    ci = ci.astype(np.int64)  # a copy that can take new codes
     todo = todo & chk.ok
     idx = np.flatnonzero(todo)
     if not len(idx):
