@@ -83,7 +83,7 @@ for ind in indicator_ids:
 
 # %%
 if split == "sex":
-    sex_figures.show_gap(ds, period, code, lang, output_dir, report_name)
+    sex_figures.show_gap_trend(ds, period, start, code, lang, output_dir, report_name, which=list(indicator_ids))
 
 # %%
 display(Markdown(messages.methods_box(ds, period, lang, boundary_source=geo, district=district)))

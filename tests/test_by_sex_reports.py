@@ -6,6 +6,8 @@ Every expected number is worked by hand from the small tables below.
 from __future__ import annotations
 
 import io
+
+import numpy as np
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -286,3 +288,128 @@ def test_page_with_parts_but_no_indicator_for_the_period_says_so(monkeypatch):
     out.clear()
     sex_figures.show_gap(FakeDataset(by_sex=by_sex_2024()), "2023", None, "en")  # parts only for 2024
     assert out[-1].data == "*No figures by sex up to 2023*"
+
+
+# ----------------------------------------------------------------------------- pages a reader can take in
+
+def _latest():
+    """Province: stunting 10 − 8 = +2.0, underweight (2023 only) 5.0 − 5.5 = −0.5.
+    Districts: U831 stunting 14 − 8 = +6.0, underweight 6 − 5 = +1.0; U832 stunting 7 − 8 = −1.0, no underweight."""
+    return sex_figures.latest_rows(pd.DataFrame([
+        _gap("2024", male=10.0, female=8.0), _gap("2023", ind="underweight_u5", male=5.0, female=5.5),
+        _gap("2024", level="district", code="831", male=14.0, female=8.0),
+        _gap("2023", level="district", code="831", ind="underweight_u5", male=6.0, female=5.0),
+        _gap("2024", level="district", code="832", male=7.0, female=8.0)]), "2024")
+
+
+def test_province_table_is_one_row_per_indicator():
+    t = sex_figures.unit_table(_latest(), None, "vi")
+    assert list(t.columns) == ["Chỉ tiêu", "Kỳ", "Nam", "Nữ", "Chênh lệch (nam − nữ)", "Số xã báo cáo"]
+    assert len(t) == 2 and t["Kỳ"].tolist() == ["2024", "2023"]
+    assert t["Chênh lệch (nam − nữ)"].tolist() == [2.0, -0.5] and t["Nam"].tolist() == [10.0, 5.0]
+
+
+def test_district_table_is_its_own_rows_with_the_provinces_gap_beside():
+    t = sex_figures.unit_table(_latest(), "831", "en")
+    assert list(t.columns) == ["Indicator", "Period", "Male", "Female", "Gap (male − female)", "Province's gap",
+                               "Communes reporting"]
+    assert t["Gap (male − female)"].tolist() == [6.0, 1.0] and t["Province's gap"].tolist() == [2.0, -0.5]
+    # a district with no figures by sex: the province's rows
+    assert sex_figures.unit_table(_latest(), "833", "en")["Gap (male − female)"].tolist() == [2.0, -0.5]
+
+
+def test_gap_matrix_districts_by_indicators_with_short_names():
+    m = sex_figures.gap_matrix(_latest(), "vi", "2024")
+    assert list(m.columns) == ["Thấp còi <5t", "Nhẹ cân <5t (2023)"]  # the period where it is not the report's
+    assert list(m.index) == ["U831", "U832"] and m.index.name == "Huyện"
+    assert m.loc["U831"].tolist() == [6.0, 1.0]
+    assert m.loc["U832", "Thấp còi <5t"] == -1.0 and np.isnan(m.loc["U832", "Nhẹ cân <5t (2023)"])
+    html = sex_figures.matrix_styler(m, "vi").to_html()
+    assert "+6,0" in html and "−1,0" in html and "#d6e9f5" in html and "#fbe5bf" in html
+    assert sex_figures.gap_matrix(sex_figures.latest_rows(pd.DataFrame([_gap("2024")]), "2024")).empty
+
+
+def test_a_gap_rounding_to_zero_is_written_without_a_sign():
+    rows = sex_figures.latest_rows(pd.DataFrame([_gap("2024"), _gap("2024", level="district", code="831",
+                                                                    male=8.04, female=8.08)]), "2024")
+    m = sex_figures.gap_matrix(rows, "vi")
+    assert str(m.iloc[0, 0]) == "0.0"  # −0.04 rounds to 0.0, not −0.0
+    assert "−0,0" not in sex_figures.matrix_styler(m, "vi").to_html()
+
+
+def _yearly():
+    """Province stunting: 2022 12 − 10 = +2, 2023H1 (left out), 2023 11 − 10 = +1, 2024 9 − 10 = −1;
+    underweight 2023 6 − 4 = +2 (girls missing in 2024: left out); district 831 2024 20 − 10 = +10."""
+    return pd.DataFrame([_gap("2022", male=12.0, female=10.0), _gap("2023H1", male=30.0, female=10.0),
+                         _gap("2023", male=11.0, female=10.0), _gap("2024", male=9.0, female=10.0),
+                         _gap("2023", ind="underweight_u5", male=6.0, female=4.0),
+                         {**_gap("2024", ind="underweight_u5", male=6.0), "female": np.nan},
+                         _gap("2024", level="district", code="831", male=20.0, female=10.0)])
+
+
+def test_gap_series_annual_figures_of_one_unit():
+    s = sex_figures.gap_series(_yearly(), ["underweight_u5", "stunting_u5"])
+    assert list(zip(s["indicator"], s["year"], s["gap"])) == [
+        ("underweight_u5", 2023, 2.0), ("stunting_u5", 2022, 2.0), ("stunting_u5", 2023, 1.0), ("stunting_u5", 2024, -1.0)]
+    s = sex_figures.gap_series(_yearly(), ["stunting_u5"], start=2023, end=2023)
+    assert s[["year", "male", "female"]].values.tolist() == [[2023, 11.0, 10.0]]
+    d = sex_figures.gap_series(_yearly(), None, unit_code="831")
+    assert d[["indicator", "year", "gap"]].values.tolist() == [["stunting_u5", 2024, 10.0]]
+    assert sex_figures.gap_series(_yearly().iloc[0:0]).empty
+
+
+def test_gap_over_time_never_joins_years_across_a_series_break():
+    # special circumstances: a new definition from 2017 (Law on Children 2016)
+    s = pd.DataFrame({"indicator": "special_circumstances", "year": [2015, 2016, 2017, 2018], "male": 5.0,
+                      "female": [4.0, 4.5, 5.5, 5.0]}).assign(gap=lambda t: t["male"] - t["female"])
+    segs = sex_figures.gap_segments(s)
+    assert [p["year"].tolist() for _, p in segs] == [[2015, 2016], [2017, 2018]]
+    fig = sex_figures.gap_trend_chart(s, "Tỉnh Bến Tre", "vi")
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_gid() == "gap-special_circumstances"]
+    assert [list(ln.get_xdata()) for ln in lines] == [[2015, 2016], [2017, 2018]]
+    assert [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_gid() == "series-break"] == [2016.5]
+    assert any("2017" in t.get_text() for t in fig.texts)
+
+
+def test_gap_over_time_chart_labels_each_line_with_its_last_gap():
+    s = sex_figures.gap_series(_yearly(), ["stunting_u5", "underweight_u5"])
+    fig = sex_figures.gap_trend_chart(s, "Tỉnh Bến Tre", "vi", synthetic=True)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "line-label"]
+    assert labels == ["Thấp còi <5t −1,0", "Nhẹ cân <5t +2,0"]
+    assert [list(ln.get_ydata()) for ln in ax.get_lines() if ln.get_gid() == "gap-stunting_u5"] == [[2.0, 1.0, -1.0]]
+    assert "2022–2024" in fig.btchild_alt and "Thấp còi <5t −1,0" in fig.btchild_alt
+
+
+def test_province_page_shows_a_row_per_indicator_the_matrix_the_chart_and_the_long_csv(monkeypatch, tmp_path):
+    out = _shown(monkeypatch)
+    sex_figures.show_gap(FakeDataset(by_sex=by_sex_2024()), "2024", None, "vi", str(tmp_path), "r")
+    kinds = [type(o).__name__ for o in out]
+    assert kinds.count("Styler") == 2 and kinds.count("dict") == 1  # the province's table, the matrix; the chart
+    tables = [o for o in out if type(o).__name__ == "Styler"]
+    assert len(tables[0].data) == 1  # one indicator by sex in the data: one row
+    assert tables[1].data.iloc[:, 0].tolist() == ["Huyện Châu Thành"]  # Chợ Lách has no girls' figure
+    csv = pd.read_csv(tmp_path / "r_nam_nu.csv")
+    assert csv["Đơn vị"].tolist() == ["Tỉnh Bến Tre", "Huyện Châu Thành"]  # the long table: every unit
+
+
+def by_sex_two_years() -> pd.DataFrame:
+    """Stunting in A: 2023 boys 10/100, girls 5/100 (+5.0); 2024 boys 12/100, girls 6/80 (12 − 7.5 = +4.5)."""
+    return pd.DataFrame(_rows(A, "2023", "male", 100, 10) + _rows(A, "2023", "female", 100, 5)
+                        + _rows(A, "2024", "male", 100, 12) + _rows(A, "2024", "female", 80, 6))
+
+
+def test_trends_page_shows_the_gap_over_time_and_its_csv(monkeypatch, tmp_path):
+    out = _shown(monkeypatch)
+    sex_figures.show_gap_trend(FakeDataset(by_sex=by_sex_two_years()), "2024", 2013, None, "vi", str(tmp_path), "t",
+                               which=["stunting_u5", "child_friendly_commune"])
+    assert [type(o).__name__ for o in out].count("dict") == 1
+    csv = pd.read_csv(tmp_path / "t_nam_nu_qua_cac_nam.csv")
+    assert csv["Năm"].tolist() == [2023, 2024] and csv["Chênh lệch (nam − nữ)"].tolist() == [5.0, 4.5]
+    out.clear()
+    sex_figures.show_gap_trend(FakeDataset(by_sex=by_sex_2024()), "2024", 2013, None, "en", str(tmp_path), "t")
+    assert out[-1].data.startswith("*The indicators of this report have no figures by sex for at least two years")
+    out.clear()
+    sex_figures.show_gap_trend(FakeDataset(), "2024", 2013, None, "vi")
+    assert [o.data for o in out] == ["## Trẻ em trai và trẻ em gái", "*Số liệu không chia theo giới tính*"]
