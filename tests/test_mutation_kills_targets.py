@@ -124,6 +124,12 @@ def test_year_reached_on_or_before_the_target_year():
     assert targets.year_reached(falling, Target(2010, "<=", 9), 2005, 2010) == 2011
 
 
+def test_year_reached_of_a_projection_moving_away_from_the_target():
+    # 20 − (Y − 2000) falls: ">= 10.5" holds up to 2009 but not in 2010 nor later → never reached
+    falling = Trend("theil_sen", slope=-1.0, intercept=2020.0)
+    assert targets.year_reached(falling, Target(2010, ">=", 10.5), 2005, 2010) is None
+
+
 # ----------------------------------------------------------------------------- the status table
 
 def test_status_table_columns_for_a_series_without_breaks():
@@ -148,6 +154,18 @@ def test_status_table_only_for_the_indicators_asked():
     assert sorted(set(targets.status_table(both)["indicator"])) == ["play_area_standard", "stunting_u5"]
     monitored = series("dropout_rate", {2012: 1.0, 2013: 2.0})  # no plan target: not in the table
     assert len(targets.status_table(monitored)) == 0
+
+
+def test_status_table_rows_sorted_by_unit_and_indicator():
+    rows = pd.concat([series("stunting_u5", {2012: 25.0, 2013: 24.0}, unit="B", level="district", name="Huyện B"),
+                      series("play_area_standard", {2012: 40.0, 2013: 42.0}, unit="B", level="district", name="Huyện B"),
+                      series("play_area_standard", {2012: 30.0, 2013: 31.0}, unit="A", level="district", name="Huyện A")],
+                     ignore_index=True)
+    t = targets.status_table(rows)
+    assert list(zip(t["unit_code"], t["indicator"], t["target_year"])) == [
+        ("A", "play_area_standard", 2015), ("A", "play_area_standard", 2020),
+        ("B", "play_area_standard", 2015), ("B", "play_area_standard", 2020),
+        ("B", "stunting_u5", 2015), ("B", "stunting_u5", 2020)]
 
 
 def test_an_observed_target_year():
@@ -244,6 +262,12 @@ def test_scorecard_leaves_out_years_after_the_report_year():
     # 2020 not reported yet: 22 → 21 two-point AARR 1 − 21/22, projected 21·(21/22) = 20.045 > 20
     assert s["status_2020"] == "Off track"
     assert card.loc["play_area_standard", "status_2020"] == "No data"  # one value (2019) before 2020
+
+
+def test_scorecard_of_a_year_without_values():
+    card = targets.scorecard(_province_table(), 2017, "en")
+    assert len(card) == 12 and card["value"].dtype == float and card["value"].isna().all()
+    assert (card["base_mark"] == "").all() and (card["status_2020"] == "No data").all()
 
 
 def test_scorecard_flags_low_coverage_of_the_report_years_value():

@@ -149,6 +149,16 @@ def test_ties_keep_the_order_of_unit_codes():
         [f"C{i:02d}" for i in range(20)] + [f"C{i:02d}" for i in range(20, 40)]
 
 
+def test_ties_across_segments_keep_segment_then_unit_order():
+    # 40 communes rising 1 a year, 20 of them only before the 2019 edition (segment 2014–2018), 20 only
+    # after: tied on progress, they keep the order of the segments' start, then of the unit codes
+    old = {f"C{i:02d}": {2016: 10.0, 2017: 11.0, 2018: 12.0} for i in range(0, 40, 2)}
+    new = {f"C{i:02d}": {2019: 10.0, 2020: 11.0, 2021: 12.0} for i in range(1, 40, 2)}
+    t = trends.trend_table(units("child_friendly_commune", {**old, **new}))
+    assert set(t["segment_start"]) == {2014, 2019}
+    assert trends.rank(t, "child_friendly_commune")["unit_code"].tolist() == sorted(old) + sorted(new)
+
+
 def test_units_without_a_value_come_last():
     t = trends.trend_table(units("play_area_standard", {
         "A": {2012: 10.0, 2013: 11.0}, "B": {2012: 10.0, 2013: 15.0, 2014: 20.0}, "C": {2012: 1.0, 2013: 2.0, 2014: 3.0}}))
