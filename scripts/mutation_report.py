@@ -88,6 +88,17 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "renamed, or n_points, which every path sets again: the same table"),
     ("targets", "_one_target", '"_cov_year": None}', r're:"(XX_cov_yearXX|_COV_YEAR)"', "the coverage year is "
      "read with .get(): None when missing"),
+    ("targets", "year_reached", "range(since, target_year + 1)", "range(since, target_year + 2)", "this branch "
+     "runs only when the target year itself meets the target, so the first year found is at most the target "
+     "year: a longer range is never reached"),
+    ("targets", "Trend.at", "np.clip(", r"re:\((lo|hi) is None\) and False", "np.clip takes None for a "
+     "missing bound: the same value as ±inf"),
+    ("targets", "status_table", "sort=True)", '"indicator"], ):', "sort=True is groupby's default"),
+    ("targets", "status_table", 'g["value"].to_numpy(float)', 'g["value"].to_numpy(None)', "dtype-only: the "
+     "values are float already"),
+    ("targets", "scorecard", 'latest["low_coverage"].get(ind_id, False) == True',
+     r're:latest\["low_coverage"\]\.get\(ind_id, (None)?\) == True', "None == True is False, as "
+     "False == True: a unit without a value is not flagged either way"),
     ("targets", "_reason", 'lang: str = "en"', "def _reason(", "every call passes the language: the default "
      "is never used"),
     ("targets", "_reason", "str(year))", r"re:b\.reason\(lang\) for b in ind\.breaks if b\.year == year\), "
