@@ -45,6 +45,15 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "and the province always expect at least one report"),
     ("quality", "completeness", 'if u["district_code"].notna().any() else []', "or True", "groupby leaves out "
      "NaN keys: with no district codes it yields no group either"),
+    ("quality", "completeness", 'u["province_code"].iloc[0], u["province_name"].iloc[0]',
+     r're:u\["province_(code|name)"\]\.iloc\[1\]', "every unit carries the same province (83, Bến Tre): "
+     "any row gives its code and name"),
+    ("quality", "report_status", '.to_dict("records")', '.to_dict("RECORDS")', "pandas reads the orient "
+     "without regard to case"),
+    ("quality", "report_status", 'sd.dropna(subset=["code"])', "sd.dropna(subset=None)", "the other column, "
+     "the date, is never empty here (bad dates are refused above, empty ones left out)"),
+    ("quality", "successor_codes", "dtype=object).map(mapping)", r"re:pd\.Series\(list\(codes\), (dtype=None)?\)",
+     "dtype-only: the same codes and NaN come out of map()"),
     # --- standard
     ("standard", "audit", 'vals["period"].astype(int)', 'vals["period"].astype(None)', "years as 2024.0 instead "
      "of 2024: the same key in the index lookup (2024.0 == 2024, same hash)"),

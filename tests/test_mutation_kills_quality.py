@@ -213,3 +213,34 @@ def test_bad_dates_are_refused_naming_the_first_three():
     msg = str(e.value)
     assert "submitted_on" in msg and "YYYY-MM-DD" in msg and "2015" in msg
     assert all(c in msg for c in ("'a1'", "'b2'", "'c3'")) and "'d4'" not in msg
+
+
+# ------------------------------------------------------------------------------- outliers: MAD 0, the cutoff itself, rounding
+
+def rates_data(rates, period="2015"):
+    """Rates of the Mỏ Cày Nam units in ``period`` (denominator 100, so rate = numerator)."""
+    rows = []
+    for code, r in zip(MCN, rates):
+        rows += [(code, period, "u5_measured", 100.0), (code, period, "u5_stunted", r)]
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def test_no_outlier_when_most_peers_have_the_same_rate():
+    # 15 units at 20% and one at 50%: median 20, MAD 0 → z undefined, nothing flagged (not an infinite z)
+    assert quality.outliers(rates_data([20.0] * 15 + [50.0])).empty
+
+
+def test_a_modified_z_equal_to_the_cutoff_is_not_flagged():
+    # the rate 60 of peers_data has M = 0.6745 × 36.5 / 4 exactly; flagged only when |M| exceeds the cutoff
+    m = 0.6745 * (60.0 - 23.5) / 4.0
+    assert quality.outliers(peers_data(), cutoff=m).empty
+    assert quality.outliers(peers_data(), cutoff=m - 1e-9)["commune_code"].tolist() == [MCN[15]]
+
+
+def test_flag_values_and_median_rounded_to_two_decimals():
+    # peers_data's rates shifted by 0.1234: median 23.6234, MAD still 4, the outlier 60.1234
+    shifted = [0.1234] + [v + 0.1234 for v in range(17, 31)] + [60.1234]
+    f = quality.outliers(rates_data(shifted)).set_index("commune_code")
+    high = f.loc[MCN[15]]
+    assert (high["value"], high["median"], high["mad"]) == (60.12, 23.62, 4.0)
+    assert (high["lower"], high["upper"]) == (2.87, 44.38)  # 23.6234 ∓ 20.756
