@@ -323,8 +323,9 @@ def spread(ys, min_gap: float) -> np.ndarray:
     return out
 
 
-#: Line colours of the gap over time (Okabe–Ito, without the blue and orange of the sexes).
-LINE_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442", "#999999", "#332288")
+#: Line colours of the gap over time (Paul Tol's muted scheme: dark enough for text on white, and not the
+#: blue and orange that mean "boys higher" and "girls higher").
+LINE_COLOURS = ("#117733", "#882255", "#332288", "#999933", "#AA4499", "#44AA99", "#CC6677", "#000000")
 
 
 def gap_trend_chart(series: pd.DataFrame, unit_name: str, lang: str = "vi", synthetic: bool = False) -> plt.Figure:
@@ -446,10 +447,11 @@ def matrix_styler(matrix: pd.DataFrame, lang: str = "vi"):
 
     shown = matrix.apply(lambda col: [num(v, lang, 1, sign=True) if pd.notna(v) else "–" for v in col])
     shown = shown.reset_index()
+    shown.columns = [str(c).replace("–", "–\u2060") for c in shown.columns]  # no line break inside "0–2t"
     grounds = matrix.apply(lambda col: [_ground(v) for v in col]).reset_index(drop=True)
     grounds.insert(0, shown.columns[0], "")
     grounds.columns = shown.columns
-    return sections.show(shown, lang, align_right=list(matrix.columns)).apply(lambda _: grounds, axis=None)
+    return sections.show(shown, lang, align_right=list(shown.columns[1:])).apply(lambda _: grounds, axis=None)
 
 
 def _ground(gap: float) -> str:

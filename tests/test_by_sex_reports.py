@@ -6,11 +6,11 @@ Every expected number is worked by hand from the small tables below.
 from __future__ import annotations
 
 import io
-
-import numpy as np
+import re
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.colors import to_rgb
 import pandas as pd
 import pytest
@@ -413,3 +413,14 @@ def test_trends_page_shows_the_gap_over_time_and_its_csv(monkeypatch, tmp_path):
     out.clear()
     sex_figures.show_gap_trend(FakeDataset(), "2024", 2013, None, "vi")
     assert [o.data for o in out] == ["## Trẻ em trai và trẻ em gái", "*Số liệu không chia theo giới tính*"]
+
+
+def test_matrix_gaps_are_right_aligned_and_headers_do_not_break_inside_an_age_range():
+    rows = sex_figures.latest_rows(pd.DataFrame([_gap("2024", ind="nursery_enrolment"),
+                                                 _gap("2024", level="district", code="831", ind="nursery_enrolment")]), "2024")
+    styler = sex_figures.matrix_styler(sex_figures.gap_matrix(rows, "vi"), "vi")
+    html = styler.to_html()
+    assert "Nhà trẻ 0–\u20602t" in html  # a word joiner after the dash
+    assert list(styler.data.columns) == ["Huyện", "Nhà trẻ 0–\u20602t"]
+    css = {m.group(1): m.group(2) for m in re.finditer(r"_row0_(col\d)\s*\{([^}]*)\}", html)}
+    assert "text-align: right" in css["col1"] and "text-align: left" in css["col0"]  # the gap right, the district left
