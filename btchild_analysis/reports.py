@@ -483,7 +483,12 @@ class _Portfolio:
         remote = None
         if self.executor is not None and queue:
             from .executors import open_executor
-            remote = open_executor(self.executor, jobs)
+            try:
+                remote = open_executor(self.executor, jobs)
+            except RunSpecError:        # e.g. no scheduler there: nothing has run, nothing is left behind
+                with contextlib.suppress(OSError):
+                    (self.out / STAGING).rmdir()
+                raise
         slots = jobs or (remote.slots() if remote is not None else os.cpu_count()) or 1
         workers = max(1, min(slots, len(queue) or 1))
         running: list[_Running] = []
