@@ -42,9 +42,17 @@ def test_an_edition_without_its_pass_marks_is_refused():
 
 
 def test_every_label_is_a_pair_of_texts_in_vietnamese_and_english():
-    # a block of labels (``sex: {male: {vi, en}, …}``, reached as ``label("sex.male")``) is walked into
-    labels = {f"{k}.{kk}": vv for k, v in load_yaml("labels.yaml").items() for kk, vv in
-              (v.items() if isinstance(v, dict) and not {"vi", "en"} & set(v) else [("", v)])}
+    # a block of labels (``sex: {male: {vi, en}, …}``, reached as ``label("sex.male")``) is walked into,
+    # at any depth (``sex_gap: {short: {stunting_u5: {vi, en}}}``)
+    def walk(prefix, v):
+        if isinstance(v, dict) and v and not {"vi", "en"} & set(v):
+            for k, vv in v.items():
+                yield from walk(f"{prefix}.{k}" if prefix else str(k), vv)
+        else:
+            yield prefix, v
+
+    labels = dict(walk("", load_yaml("labels.yaml")))
+    assert len(labels) > 200 and "sex_gap.short.stunting_u5" in labels and "sex.male" in labels
     bad = {k: v for k, v in labels.items()
            if not (isinstance(v, dict) and set(v) == {"vi", "en"} and all(isinstance(t, str) and t for t in v.values()))}
     assert not bad
