@@ -319,3 +319,21 @@ def test_a_level_is_known_by_its_codes_even_without_names():
     d = rows([("00000", "2015", "u5_measured", 50), ("00000", "2015", "u5_stunted", 5)])
     r = I.compute(d, "district", which=["stunting_u5"], units=units)
     assert r["unit_code"].tolist() == ["001"] and r["value"].tolist() == [10.0] and r["unit_name"].isna().all()
+
+
+# ------------------------------------------------------------------------------- nothing to compute; partial reports
+
+def test_a_level_without_any_indicator_in_the_data_keeps_the_columns():
+    d = rows([(A, "2015", "pop_u16", 100.0)])  # a denominator alone: no indicator can be computed
+    for level in ("commune", "district", "province"):
+        out = I.compute(d, level, which=["stunting_u5"])
+        assert out.empty and list(out.columns) == I.OUTPUT_COLUMNS
+
+
+def test_partial_reports_look_at_every_indicator_by_default():
+    # A sent the children measured but not the stunted: stunting cannot be computed for A
+    d = rows([(A, "2015", "u5_measured", 100.0), (B, "2015", "u5_measured", 80.0), (B, "2015", "u5_stunted", 20.0)])
+    p = I.partial_reports(d)
+    assert p.to_dict("records") == [{"commune_code": A, "period": "2015", "indicator": "stunting_u5",
+                                     "has_numerator": False, "has_denominator": True}]
+    assert I.partial_reports(d, which=["underweight_u5"]).empty
