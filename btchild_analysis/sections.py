@@ -15,7 +15,11 @@ from io import BytesIO
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches=...) uses; see _draw_cropped
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.transforms import Bbox
 from PIL import Image
 from IPython.display import HTML, Markdown, display
 
@@ -314,6 +318,22 @@ def annual_values(values: pd.DataFrame, upto: object) -> pd.DataFrame:
     return values[per.str.fullmatch(r"\d{4}") & (per.str[:4].astype(int) <= period_of(upto).year)]
 
 
+def target_status(values: pd.DataFrame, period: object) -> pd.DataFrame:
+    """Plan targets of the province and its districts (communes left out: no page shows a commune's
+    targets) from the annual values up to the period's year: one
+    :func:`btchild_analysis.targets.status_table` for the key messages and the table of a page."""
+    from .targets import status_table
+
+    return status_table(annual_values(values[values["level"] != "commune"], period))
+
+
+def messages_status(status: pd.DataFrame, period: object) -> pd.DataFrame | None:
+    """``status`` (:func:`target_status`) for :func:`btchild_analysis.messages.key_messages` when it is
+    what they would compute; None for a half year (its messages count the years before, so they
+    compute their own)."""
+    return status if period_of(period).kind == "A" else None
+
+
 def years_with(values: pd.DataFrame, indicator_id: str, level: str | None = None) -> list[int]:
     """Years with an annual value of an indicator (at ``level`` when given)."""
     v = values[(values["indicator"] == indicator_id) & values["value"].notna()]
@@ -419,15 +439,75 @@ def load_notes(ds, lang: str = "vi") -> pd.DataFrame:
                          label("col_note", lang): side})
 
 
+#: White space kept around a figure's content (matplotlib's ``savefig.pad_inches`` default).
+PAD_INCHES = 0.1
+#: Room drawn around a figure for labels that reach past its edge (tick labels, notes); content
+#: further out falls back to matplotlib's own cropping.
+MARGIN_INCHES = 1.5
+
+
+def _crop_box(tight: Bbox, dpi: float, shape: tuple[int, int], margin: float) -> tuple[int, int, int, int] | None:
+    """Pixel rows and columns ``(top, bottom, left, right)`` of a canvas ``shape`` (rows, columns)
+    drawn with ``margin`` inches around the figure that hold the content's box ``tight`` (inches, in
+    the figure's own coordinates) padded by :data:`PAD_INCHES`; None when that reaches past the canvas.
+
+    >>> _crop_box(Bbox([[0.5, 0.25], [3.0, 2.0]]), 100, (400, 500), 1.0)  # a 3 × 2 in figure, 1 in around it
+    (90, 285, 140, 410)
+    """
+    box = tight.padded(PAD_INCHES)
+    left, right = round((box.x0 + margin) * dpi), round((box.x0 + margin) * dpi) + int(box.width * dpi)
+    top = round(shape[0] - (box.y1 + margin) * dpi)
+    bottom = top + int(box.height * dpi)
+    if left < 0 or top < 0 or right > shape[1] or bottom > shape[0]:
+        return None
+    return top, bottom, left, right
+
+
+def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
+    """The figure drawn once at ``dpi`` on a canvas :data:`MARGIN_INCHES` larger on every side, cut to
+    its content plus :data:`PAD_INCHES` (what ``savefig(bbox_inches="tight")`` gives, which lays the
+    figure out once and draws it a second time), as RGB rows; None when that cannot be done the same
+    way (a layout engine, content beyond the margin) and matplotlib must crop it."""
+    if fig.get_layout_engine() is not None:
+        return None
+    old_dpi, canvas = fig.dpi, FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
+    w, h = fig.get_size_inches()
+    restore = adjust_bbox(fig, Bbox([[-MARGIN_INCHES, -MARGIN_INCHES], [w + MARGIN_INCHES, h + MARGIN_INCHES]]),
+                          canvas.get_renderer(), dpi)
+    try:
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        tight = fig.get_tightbbox(renderer)  # inches, from the canvas's corner: the figure's own corner is at the margin
+        rgba = np.asarray(renderer.buffer_rgba())
+    finally:
+        restore()
+        fig.set_dpi(old_dpi)
+    tight = Bbox(tight.get_points() - MARGIN_INCHES)
+    rows = _crop_box(tight, dpi, rgba.shape[:2], MARGIN_INCHES)
+    if rows is None:
+        return None
+    top, bottom, left, right = rows
+    return np.ascontiguousarray(rgba[top:bottom, left:right, :3])
+
+
 def _png(fig) -> bytes:
-    """The figure as PNG at twice its resolution, reduced to a 256-colour palette (a quarter of the
-    bytes, no visible change for charts and maps), so that a page of figures stays under 2 MB."""
-    buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=2 * fig.dpi, bbox_inches="tight")
-    buf.seek(0)
+    """The figure as PNG at twice its resolution, cut to its content (as ``bbox_inches="tight"``) and
+    reduced to a 256-colour palette (a quarter of the bytes, no visible change for charts and maps),
+    so that a page of figures stays under 2 MB.  Drawn once (:func:`_draw_cropped`), not laid out and
+    drawn twice as ``savefig`` does (issue 16)."""
+    dpi = 2 * fig.dpi
+    rgb = _draw_cropped(fig, dpi)
+    if rgb is None:
+        buf = BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0})
+        buf.seek(0)
+        image = Image.open(buf).convert("RGB")
+    else:
+        image = Image.fromarray(rgb)
     out = BytesIO()
     # zlib's default level: optimize=True (level 9) took ten times as long for 6% fewer bytes (issue 16)
-    Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
     return out.getvalue()
 
 

@@ -212,16 +212,24 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
     [[2015, 55.0, 'on_track'], [2020, 80.0, 'on_track']]
     """
     a = annual(values).dropna(subset=["value"])
+    a = a[a["indicator"].isin(which or plan_indicators())]
+    keys = ["level", "unit_code", "unit_name", "indicator"]
+    # one pass over arrays, not a DataFrame per series (issue 16): rows in the groups' order (keys
+    # sorted), each series by year (stable, as the former per-group sort of a few rows)
+    group = a.groupby(keys, sort=True).ngroup().to_numpy()
+    order = np.lexsort((a["year"].to_numpy(), group))
+    order = order[group[order] >= 0]  # keys with a missing part make no series (as groupby)
+    years, vals = a["year"].to_numpy()[order], a["value"].to_numpy(float)[order]
+    cov = {c: a[c].iloc[order] for c in COVERAGE_COLUMNS if c in a} if "communes_reporting" in a else {}
+    starts = np.flatnonzero(np.diff(group[order], prepend=-1))
+    first = a[keys].iloc[order[starts]].itertuples(index=False, name=None)
     rows = []
-    wanted = which or plan_indicators()
-    for (level, code, name, ind_id), g in a[a["indicator"].isin(wanted)].groupby(
-            ["level", "unit_code", "unit_name", "indicator"], sort=True):
+    for lo, hi, (level, code, name, ind_id) in zip(starts, [*starts[1:], len(order)], first):
         ind = indicator(ind_id)
-        g = g.sort_values("year")
         for tgt in ind.targets:
-            res = _one_target(g["year"].to_numpy(), g["value"].to_numpy(float), tgt, ind)
+            res = _one_target(years[lo:hi], vals[lo:hi], tgt, ind)
             rows.append({"level": level, "unit_code": code, "unit_name": name, "indicator": ind_id,
-                         **res, **_coverage(g, res.get("_cov_year"))})
+                         **res, **_coverage(cov, years, lo, hi, res.get("_cov_year"))})
     out = pd.DataFrame(rows, columns=STATUS_COLUMNS + ["_cov_year"]).drop(columns="_cov_year")
     out["segment_start"] = out["segment_start"].astype("Int64")
     return out
@@ -234,14 +242,15 @@ STATUS_COLUMNS = ["level", "unit_code", "unit_name", "indicator", "baseline_year
                   *COVERAGE_COLUMNS]
 
 
-def _coverage(g: pd.DataFrame, year) -> dict:
-    """Coverage of the value in ``year`` (NaN when the table carries none)."""
+def _coverage(cov: dict[str, pd.Series], years: np.ndarray, lo: int, hi: int, year) -> dict:
+    """Coverage of the series ``years[lo:hi]`` in ``year``: the first row of that year in ``cov``'s
+    columns (taken in the same order as ``years``); NaN when there is none or the table carries none."""
     out = {c: np.nan for c in COVERAGE_COLUMNS}
-    if year is None or "communes_reporting" not in g:
+    if year is None or not cov:
         return out
-    hit = g[g["year"] == year]
+    hit = np.flatnonzero(years[lo:hi] == year)
     if len(hit):
-        out.update({c: hit[c].iloc[0] for c in COVERAGE_COLUMNS if c in hit})
+        out.update({c: col.iloc[lo + hit[0]] for c, col in cov.items()})
     return out
 
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (btchild)
 #     language: python
@@ -35,7 +37,7 @@ report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / fi
 from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, interactive, maps, messages, plots, admin_units, sections, targets
+from btchild_analysis import indicators, interactive, maps, messages, plots, admin_units, sections
 
 ds, code = sections.begin("status", data, period, district, lang)
 
@@ -44,8 +46,9 @@ assessment = ds.assessment()
 year = sections.assessment_year(assessment, period)
 geo = bnd.get_geometry(boundaries, year or period)
 values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])
+status = sections.target_status(values, period)
 display(Markdown(messages.messages_markdown(messages.key_messages(
-    values, None, assessment, ds.submission_dates, period, district, lang, which=["child_friendly_commune"]), lang)))
+    values, sections.messages_status(status, period), assessment, ds.submission_dates, period, district, lang, which=["child_friendly_commune"]), lang)))
 if year is None:
     display(Markdown(sections.sentence("no_scores_year", lang, year=sections.period_of(period).year)))
 else:
@@ -60,7 +63,6 @@ if year is not None:
 # %%
 if year is not None:
     display(Markdown(sections.heading("vs_targets", lang)))
-    status = targets.status_table(sections.annual_values(values, period))
     sections.table(sections.target_rows(status, code, lang), "muc_tieu", lang, output_dir, report_name, ds)
     display(Markdown(sections.heading("by_district", lang)))
     shares = sections.share_table(values, "child_friendly_commune", year, lang)
