@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches=...) uses; see _draw_cropped
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 from PIL import Image
 from IPython.display import HTML, Markdown, display
@@ -468,7 +469,8 @@ def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
     its content plus :data:`PAD_INCHES` (what ``savefig(bbox_inches="tight")`` gives, which lays the
     figure out once and draws it a second time), as RGB rows; None when that cannot be done the same
     way (a layout engine, content beyond the margin) and matplotlib must crop it."""
-    if fig.get_layout_engine() is not None:
+    engine = fig.get_layout_engine()  # after fig.tight_layout() a placeholder that lays nothing out
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
         return None
     old_dpi, canvas = fig.dpi, FigureCanvasAgg(fig)
     fig.set_dpi(dpi)

@@ -52,7 +52,14 @@ def test_what_the_package_cuts_and_what_it_leaves_to_matplotlib():
     assert sections._draw_cropped(_label_past_the_edge(7), 200) is not None
     assert sections._draw_cropped(_label_past_the_edge(24), 200) is None
     assert sections._draw_cropped(_chart(layout="constrained"), 200) is None
+    assert sections._draw_cropped(_laid_out_once(), 200) is not None  # tight_layout() done: nothing to redo
     plt.close("all")
+
+
+def _laid_out_once():
+    fig = _chart()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
 
 
 @pytest.mark.parametrize("make", [
@@ -60,7 +67,8 @@ def test_what_the_package_cuts_and_what_it_leaves_to_matplotlib():
     lambda: _label_past_the_edge(7),         # reaches ~1.1 in past the edge, within the margin drawn
     lambda: _label_past_the_edge(24),        # ~4 in past the edge, beyond the margin: matplotlib cuts it
     lambda: _chart(layout="constrained"),     # a layout engine: matplotlib crops it
-], ids=["inside", "past_edge", "beyond_margin", "constrained"])
+    _laid_out_once,                           # fig.tight_layout() called once when the figure was made
+], ids=["inside", "past_edge", "beyond_margin", "constrained", "tight_layout_once"])
 def test_png_is_the_tight_figure_at_twice_the_resolution(make):
     expected = _reference(make())
     fig = make()
