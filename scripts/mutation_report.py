@@ -54,7 +54,19 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "the date, is never empty here (bad dates are refused above, empty ones left out)"),
     ("quality", "successor_codes", "dtype=object).map(mapping)", r"re:pd\.Series\(list\(codes\), (dtype=None)?\)",
      "dtype-only: the same codes and NaN come out of map()"),
+    ("quality", "outliers", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings; the values "
+     "are the same"),
+    ("quality", "outliers", "pd.concat(out, ignore_index=True)", r"re:pd\.concat\(out, (ignore_index=(None|False))?\)",
+     "the index is reset after sorting anyway (reset_index(drop=True))"),
+    ("quality", "_rates", 'aggfunc="first")', 'values="value", )', "accepted data hold one row per commune, "
+     "period and element (validation folds duplicates): the mean of one value is that value"),
     # --- standard
+    ("standard", "_verdict", "zero_rule_unsure = False", "zero_rule_unsure = None", "only tested for truth: None "
+     "is false like False"),
+    ("standard", "assess", 'sheet["score"].astype(float)', 'sheet["score"].astype(None)', "astype(None) is "
+     "float64 too"),
+    ("standard", "assess", "sort=True):", r"re:groupby\((scores\[\"year\"\]\.astype\(int\)|\"commune_code\"), \):",
+     "sort=True is groupby's default"),
     ("standard", "audit", 'vals["period"].astype(int)', 'vals["period"].astype(None)', "years as 2024.0 instead "
      "of 2024: the same key in the index lookup (2024.0 == 2024, same hash)"),
     ("standard", "audit", 'assessed_scores["year"].astype(int)', 'assessed_scores["year"].astype(None)', "years "
@@ -95,6 +107,8 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     ("targets", "_one_target", '"aarr_required": np.nan',
      r're:"(XXaarr_requiredXX|AARR_REQUIRED|XXn_pointsXX|N_POINTS)"|"n_points": 1,', "an initial NaN entry "
      "renamed, or n_points, which every path sets again: the same table"),
+    ("targets", "_one_target", "_reason(ind, first, 'en')", r"re:_reason\(ind, first, (None|'XXenXX'|'EN'|)\)",
+     "Break.reason gives the English text for any language but 'vi'"),
     ("targets", "_one_target", '"_cov_year": None}', r're:"(XX_cov_yearXX|_COV_YEAR)"', "the coverage year is "
      "read with .get(): None when missing"),
     ("targets", "year_reached", "range(since, target_year + 1)", "range(since, target_year + 2)", "this branch "

@@ -244,3 +244,11 @@ def test_flag_values_and_median_rounded_to_two_decimals():
     high = f.loc[MCN[15]]
     assert (high["value"], high["median"], high["mad"]) == (60.12, 23.62, 4.0)
     assert (high["lower"], high["upper"]) == (2.87, 44.38)  # 23.6234 ∓ 20.756
+
+
+def test_flag_mad_rounded_to_three_decimals():
+    # peers_data's rates spread by k = 1.0001234 around their median 23.5: MAD 4k = 4.0004936 → 4.0 (3 decimals)
+    k = 1.0001234
+    spread = [23.5 + (r - 23.5) * k for r in [0.0] + [float(v) for v in range(17, 31)] + [60.0]]
+    f = quality.outliers(rates_data(spread)).set_index("commune_code")
+    assert f.loc[MCN[15], "mad"] == 4.0 and f.loc[MCN[15], "median"] == 23.5

@@ -412,3 +412,10 @@ def test_audit_of_a_2014_round_scored_under_the_2010_standard():
     assert standard.audit(df, vals).empty
     f = standard.audit(df, vals, transitional="cfc_2010")
     assert (f["criterion"].tolist(), f["year"].tolist(), f["threshold"].tolist()) == (["2010.birth_registration"], [2014], [90])
+
+
+def test_assess_rows_sorted_by_year_then_commune_whatever_the_input_order():
+    df = pd.concat([sheet("29230", 2020, s19(900), C2019), sheet("29230", 2019, s19(820), C2019),
+                    sheet("28804", 2019, s19(860), C2019)])
+    a = standard.assess(df)
+    assert list(zip(a["year"], a["commune_code"])) == [(2019, "28804"), (2019, "29230"), (2020, "29230")]
