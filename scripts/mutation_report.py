@@ -33,6 +33,19 @@ NO_TESTS = {5, 33}
 #: Surviving mutants judged equivalent: (module, function, the original line(s), the mutated line(s), why
 #: the change cannot alter what a user reads), lines as :func:`matches` reads them.  Judged one by one.
 EQUIVALENT: list[tuple[str, str, str, str, str]] = [
+    # --- indicators
+    ("indicators", "_by_sex", 'kind="stable"', 'kind="STABLE"', "numpy reads the sort kind by its first letter: "
+     "'S' is stable"),
+    ("indicators", "_table", "ignore_index=True).array", r"re:^\)\.array$", "only the values are taken (.array): "
+     "the index does not matter"),
+    ("indicators", "compute_all", "pd.concat([_empty(s.level) for s in sums], ignore_index=True)",
+     r"re:_empty\(None\)|ignore_index=False\)$", "tables without rows: neither the level nor the index appears"),
+    ("indicators", "sex_gap", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
+    ("indicators", "_units_lookup", ".fillna(0).astype(int)", ".fillna(None).astype(int)", "unreachable with the "
+     "register: every unit of a later list has a predecessor in each earlier one (checked for 2012–2024 → "
+     "2020, 2025)"),
+    ("indicators", "_prepared", 'on=["commune_code", "period"], how="left")', 'n_in_force"), how="left")',
+     "commune_code and period are the only columns the two tables share: merge joins on them by default"),
     # --- periods
     ("periods", "period_order", '0 if p.kind == "H1" else 1', '0 if p.kind == "H1" else 2', "a sort key, only "
      "compared: (year, 0) before (year, 2) as before (year, 1)"),

@@ -337,3 +337,23 @@ def test_partial_reports_look_at_every_indicator_by_default():
     assert p.to_dict("records") == [{"commune_code": A, "period": "2015", "indicator": "stunting_u5",
                                      "has_numerator": False, "has_denominator": True}]
     assert I.partial_reports(d, which=["underweight_u5"]).empty
+
+
+def test_figures_by_sex_on_another_vintage_sum_the_merged_communes():
+    # 2019: Phường 1, 2, 3 separately; on the 2020 vintage they are Phường An Hội (28777): 40 of 300 boys
+    d = rows([("28771", "2019", "u5_measured", 100), ("28771", "2019", "u5_stunted", 20),
+              ("28774", "2019", "u5_measured", 50), ("28774", "2019", "u5_stunted", 5),
+              ("28777", "2019", "u5_measured", 150), ("28777", "2019", "u5_stunted", 15)]).assign(sex="male")
+    one = I.compute(d, "commune", vintage="2020", which=["stunting_u5"], by="sex")
+    assert list(zip(one["unit_code"], one["sex"], one["numerator"], one["denominator"])) == [("28777", "male", 40, 300)]
+    every = I.compute_all(d, vintage="2020", which=["stunting_u5"], by="sex")
+    assert every.loc[every["level"] == "commune", "unit_code"].tolist() == ["28777"]
+    assert every["numerator"].tolist() == [40, 40, 40] and every["value"].tolist() == pytest.approx([40 / 3] * 3)
+
+
+def test_figures_by_sex_at_a_level_that_no_longer_exists_are_refused():
+    d = rows([("28756", "2026", "u5_measured", 100), ("28756", "2026", "u5_stunted", 20)]).assign(sex="male")
+    with pytest.raises(ValueError, match="no district level for these units"):
+        I.compute(d, "district", which=["stunting_u5"], by="sex")
+    every = I.compute_all(d, which=["stunting_u5"], by="sex")  # the levels that exist, without complaint
+    assert sorted(set(every["level"])) == ["commune", "province"]
