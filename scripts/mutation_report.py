@@ -76,6 +76,12 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     # --- standard
     ("standard", "_verdict", "zero_rule_unsure = False", "zero_rule_unsure = None", "only tested for truth: None "
      "is false like False"),
+    ("standard", "_verdict", "vi += [f\"{c.short('vi')} đạt 0 điểm\" for c in zeros]", "vi = [", "the lists are "
+     "still empty here (only the other branch appends before): adding to them or replacing them is the same"),
+    ("standard", "_verdict", "en += [f\"{c.short('en')} scored 0\" for c in zeros]", "en = [", "the lists are "
+     "still empty here (only the other branch appends before): adding to them or replacing them is the same"),
+    ("standard", "as_elements", '== "met").astype(float)', '== "met").astype(None)', "astype(None) is float64 "
+     "too"),
     ("standard", "assess", 'sheet["score"].astype(float)', 'sheet["score"].astype(None)', "astype(None) is "
      "float64 too"),
     ("standard", "assess", "sort=True):", r"re:groupby\((scores\[\"year\"\]\.astype\(int\)|\"commune_code\"), \):",

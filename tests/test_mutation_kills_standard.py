@@ -419,3 +419,12 @@ def test_assess_rows_sorted_by_year_then_commune_whatever_the_input_order():
                     sheet("28804", 2019, s19(860), C2019)])
     a = standard.assess(df)
     assert list(zip(a["year"], a["commune_code"])) == [(2019, "28804"), (2019, "29230"), (2020, "29230")]
+
+
+def test_the_reasons_of_a_verdict_on_an_unconfirmed_no_zero_rule_word_for_word():
+    ed = dataclasses.replace(E19, no_zero_confirmed=False)
+    got = got19(1000)
+    got["2019.C07"] = 0.0                       # 950 ≥ 850: fails only by the no-zero rule
+    v = standard._verdict(ed, got, "con_lai")
+    assert v["reasons_vi"] == "Tiêu chí 7 đạt 0 điểm; quy tắc không tiêu chí nào 0 điểm chưa được xác nhận"
+    assert v["reasons_en"] == "Criterion 7 scored 0; the rule that no criterion may score 0 is not confirmed"
