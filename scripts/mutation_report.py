@@ -46,6 +46,14 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "2020, 2025)"),
     ("indicators", "_prepared", 'on=["commune_code", "period"], how="left")', 'n_in_force"), how="left")',
      "commune_code and period are the only columns the two tables share: merge joins on them by default"),
+    ("indicators", "_expected", 'e.groupby([key, "period"], sort=False)', "sort=True)", "the table is joined on "
+     "its keys: the order of its rows does not matter"),
+    ("indicators", "_groups", "rank = np.empty(len(order), dtype=np.intp)", "dtype=None)", "dtype-only: whole "
+     "numbers stored as floats are cast back into the integer group ids"),
+    ("indicators", "_groups", "gid = np.full(len(rows), -1, dtype=np.intp)", "-2, dtype=np.intp)", "rows without "
+     "a unit are found by gid >= 0: any negative marker works"),
+    ("indicators", "_prepared", "ignore_index=True) if len(idx) else", "ignore_index=None) if len(idx)", "the "
+     "table of units expected is used through merges and groupby, never by its index"),
     # --- periods
     ("periods", "period_order", '0 if p.kind == "H1" else 1', '0 if p.kind == "H1" else 2', "a sort key, only "
      "compared: (year, 0) before (year, 2) as before (year, 1)"),

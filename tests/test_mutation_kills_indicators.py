@@ -357,3 +357,13 @@ def test_figures_by_sex_at_a_level_that_no_longer_exists_are_refused():
         I.compute(d, "district", which=["stunting_u5"], by="sex")
     every = I.compute_all(d, which=["stunting_u5"], by="sex")  # the levels that exist, without complaint
     assert sorted(set(every["level"])) == ["commune", "province"]
+
+
+def test_periods_in_order_even_when_the_first_commune_lacks_the_earliest():
+    # A reported only 2016, B 2015 and 2016: the province's rows are 2015 then 2016 (20 + 30 in 2016)
+    d = rows([(A, "2016", "u5_measured", 100), (A, "2016", "u5_stunted", 20),
+              (B, "2015", "u5_measured", 100), (B, "2015", "u5_stunted", 10),
+              (B, "2016", "u5_measured", 100), (B, "2016", "u5_stunted", 30)])
+    for level in ("district", "province"):
+        out = I.compute(d, level, which=["stunting_u5"])
+        assert out["period"].tolist() == ["2015", "2016"] and out["numerator"].tolist() == [10, 50]
