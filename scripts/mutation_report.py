@@ -88,7 +88,7 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "still empty here (only the other branch appends before): adding to them or replacing them is the same"),
     ("standard", "_verdict", "en += [f\"{c.short('en')} scored 0\" for c in zeros]", "en = [", "the lists are "
      "still empty here (only the other branch appends before): adding to them or replacing them is the same"),
-    ("standard", "as_elements", '== "met").astype(float)', '== "met").astype(None)', "astype(None) is float64 "
+    ("standard", "as_elements", '"met").astype(float)', '"met").astype(None)', "astype(None) is float64 "
      "too"),
     ("standard", "assess", 'sheet["score"].astype(float)', 'sheet["score"].astype(None)', "astype(None) is "
      "float64 too"),
@@ -100,6 +100,8 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "as floats: edition_for_year and the rows take int(year)"),
     ("standard", "audit", 'part["score"].astype(float)', 'part["score"].astype(None)', "astype(None) is float64 "
      "too"),
+    ("standard", "class_table", '"class_unsure_en": ""}, index=u.index)', '"class_unsure_en": ""}, index=None)',
+     "the columns are Series on u.index already: the frame takes that index (and its name) from them"),
     ("standard", "audit", "(crit.max_points or 0)", "(crit.max_points or 1)", "every audited criterion has its "
      "maximum (25, 50, 50 in 2010; 125, 50 in 2019): the fallback is never used"),
     # --- targets
@@ -119,7 +121,7 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     ("targets", "fit_trend", 'Trend("theil_sen"', r"re:anchor_year=(None|int\(t\[(\+1|-2)\]\)),|"
      r"intercept=intercept, anchor_value=", "a Theil–Sen trend's anchor is never read: Trend.at uses "
      "intercept + slope·Y, and nothing else reads it"),
-    ("targets", "fit_trend", "=anchor_value=float(v[-1]), bounds=ind.bounds)",
+    ("targets", "fit_trend", "eq:anchor_value=float(v[-1]), bounds=ind.bounds)",
      r"re:^(anchor_value=(None|float\(v\[(\+1|-2)\]\)), )?bounds=ind\.bounds\)$", "a Theil–Sen trend's anchor "
      "is never read (Trend.at uses intercept + slope·Y)"),
     ("targets", "_one_target", "past = y < tgt.year", "past = y <= tgt.year", "a value in the target year "
@@ -241,11 +243,11 @@ def equivalent_reason(module: str, name: str, change: tuple[list[str], list[str]
 
 
 def matches(pattern: str, text: str) -> bool:
-    """``re:REGEX`` searches, ``=TEXT`` is the whole changed text, anything else a piece of it."""
+    """``re:REGEX`` searches, ``eq:TEXT`` is the whole changed text, anything else a piece of it."""
     if pattern.startswith("re:"):
         return re.search(pattern[3:], text) is not None
-    if pattern.startswith("="):
-        return text == pattern[1:]
+    if pattern.startswith("eq:"):
+        return text == pattern[3:]
     return bool(pattern) and pattern in text
 
 
