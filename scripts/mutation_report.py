@@ -54,6 +54,9 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "a unit are found by gid >= 0: any negative marker works"),
     ("indicators", "_prepared", "ignore_index=True) if len(idx) else", "ignore_index=None) if len(idx)", "the "
      "table of units expected is used through merges and groupby, never by its index"),
+    ("indicators", "wilson_interval", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
+    ("indicators", "wilson_interval", "np.clip(centre - half, 0, 1))", "np.clip(centre - half, 0, 2))", "the "
+     "Wilson lower bound never exceeds 1: the upper clip bound cannot be crossed"),
     # --- periods
     ("periods", "period_order", '0 if p.kind == "H1" else 1', '0 if p.kind == "H1" else 2', "a sort key, only "
      "compared: (year, 0) before (year, 2) as before (year, 1)"),

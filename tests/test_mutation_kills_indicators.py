@@ -367,3 +367,16 @@ def test_periods_in_order_even_when_the_first_commune_lacks_the_earliest():
     for level in ("district", "province"):
         out = I.compute(d, level, which=["stunting_u5"])
         assert out["period"].tolist() == ["2015", "2016"] and out["numerator"].tolist() == [10, 50]
+
+
+def test_unknown_sex_values_are_named_in_the_message():
+    d = rows([(A, "2015", "u5_measured", 1.0), (A, "2015", "u5_stunted", 1.0)]).assign(sex=["girl", "boy"])
+    with pytest.raises(ValueError) as e:
+        I.compute(d, "commune", by="sex")
+    assert str(e.value) == "sex must be one of ('male', 'female', 'total'), not 'boy', 'girl'"
+
+
+def test_element_table_columns_are_named_element():
+    w = I.element_table(rows([(A, "2015", "u5_measured", 10.0), (A, "2015", "u5_stunted", 2.0)]))
+    assert w.columns.name == "element" and sorted(w.columns) == ["u5_measured", "u5_stunted"]
+    assert list(w.index.names) == ["commune_code", "period"]
