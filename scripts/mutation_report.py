@@ -103,8 +103,10 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "as floats: edition_for_year and the rows take int(year)"),
     ("standard", "audit", 'part["score"].astype(float)', 'part["score"].astype(None)', "astype(None) is float64 "
      "too"),
-    ("standard", "class_table", '"class_unsure_en": ""}, index=u.index)', '"class_unsure_en": ""}, index=None)',
+    ("standard", "class_table", '"class_unsure_en": ""}, index=u.index)', r're:"class_unsure_en": ""\}, (index=None)?\)',
      "the columns are Series on u.index already: the frame takes that index (and its name) from them"),
+    ("standard", "class_table", 'overrides["year"].astype(int) == int(year)', 'overrides["year"].astype(None) == int(',
+     "years as floats: 2024.0 == 2024"),
     ("standard", "audit", "(crit.max_points or 0)", "(crit.max_points or 1)", "every audited criterion has its "
      "maximum (25, 50, 50 in 2010; 125, 50 in 2019): the fallback is never used"),
     # --- targets

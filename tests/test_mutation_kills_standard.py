@@ -428,3 +428,21 @@ def test_the_reasons_of_a_verdict_on_an_unconfirmed_no_zero_rule_word_for_word()
     v = standard._verdict(ed, got, "con_lai")
     assert v["reasons_vi"] == "Tiêu chí 7 đạt 0 điểm; quy tắc không tiêu chí nào 0 điểm chưa được xác nhận"
     assert v["reasons_en"] == "Criterion 7 scored 0; the rule that no criterion may score 0 is not confirmed"
+
+
+@pytest.mark.parametrize("valid_from, valid_to, listed", [
+    ("2024-10-31", "2026-12-31", True),    # in force from the reference date of 2024 (31 October) itself
+    ("2020-01-01", "2024-10-31", True),    # … or until that day
+    ("2024-11-01", "2026-12-31", False),   # a day late: the register's class
+    ("2020-01-01", "2024-10-30", False),
+])
+def test_a_class_list_counts_on_its_first_and_last_day(monkeypatch, valid_from, valid_to, listed):
+    import datetime as dt
+    rows, lists = standard._class_data()
+    rows = rows.copy()
+    hung_phong = rows["commune_code"] == "29023"            # xã đảo (589/QĐ-TTg), register class xa_dong_bang
+    rows.loc[hung_phong, "valid_from"] = dt.date.fromisoformat(valid_from)
+    rows.loc[hung_phong, "valid_to"] = dt.date.fromisoformat(valid_to)
+    monkeypatch.setattr(standard, "_class_data", lambda: (rows, lists))
+    expected = "mien_nui_hai_dao" if listed else "xa_dong_bang"
+    assert standard.class_table(2024).loc["29023", "class"] == expected
