@@ -21,6 +21,7 @@ import pandas as pd
 from . import admin_units
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
+from .cells import column_letter
 from .headings import is_blank, parse_date
 from .i18n import label
 from .io import QUARANTINE_COLUMNS, detect_encoding, normalise_code, parse_number
@@ -80,16 +81,6 @@ def _read_cells(path: Path) -> dict[str, pd.DataFrame]:
         raise SubmissionError(f"{path}: cannot be read as a table ({exc})") from None
 
 
-def _excel_col(j: int) -> str:
-    # openpyxl.utils.get_column_letter(j + 1) (tests show them equal); not imported here because
-    # openpyxl costs about 0.1 s to import and the notebooks import this module (issue 16)
-    s, j = "", j + 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _table(cells: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame | None:
     """The measurement rows of a sheet (header found among the first 20 rows), with provenance."""
     for i in range(min(len(cells), 20)):
@@ -104,7 +95,7 @@ def _table(cells: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame | None:
             for j, r in roles.items():
                 if r and r not in out:
                     out[r] = body.iloc[:, j].to_numpy(dtype=object)
-                    heads[r] = f"{_excel_col(j)}:{str(cells.iat[i, j]).strip()}"
+                    heads[r] = f"{column_letter(j)}:{str(cells.iat[i, j]).strip()}"
             out.attrs["headings"] = heads
             return out.reset_index(drop=True)
     return None

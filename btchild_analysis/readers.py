@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import (EXCEL_SUFFIXES, LONG_COLUMNS, RAW_COLUMNS, RawRead, _fast_long, _scan_text, _text_cells,
-                    check_regular_file, detect_encoding, read_sheets)
+                    check_regular_file, column_letter, detect_encoding, read_sheets)
 from .errors import SubmissionError
 from .headings import (_starts_with_any, choose_period, district_from_place, district_in_text, fold_key,
                        is_blank, is_date_line, is_ignored_heading, is_total_label, layout, period_in_text,
@@ -47,15 +47,6 @@ __all__ = ["EXCEL_SUFFIXES", "LONG_COLUMNS", "RAW_COLUMNS", "RawRead", "choose_p
 
 
 # ----------------------------------------------------------------------------- tables
-
-def _excel_col(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
 
 @dataclass
 class _Header:
@@ -279,14 +270,14 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
     common["total_row"] = is_total[d_rows]
     if header.kind == "long":
         parts.append(common.assign(element=take("element"), value=take("value"), sex=take("sex"),
-                                   column=_excel_col(col_of["value"]) + ":value"))
+                                   column=column_letter(col_of["value"]) + ":value"))
     else:
         row_sex = take("sex")  # a "Giới tính" column: one row per commune and sex
         for j in el_cols:
             parts.append(common.assign(element=header.elements[j],
                                        sex=header.sexes[j] if j in header.sexes else row_sex,
                                        value=np.array([vals[k][j] for k in d_rows], dtype=object),
-                                       column=f"{_excel_col(j)}:{header.headings[j]}"))
+                                       column=f"{column_letter(j)}:{header.headings[j]}"))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RAW_COLUMNS)
     frame = frame.assign(**base, fault=fault, fault_hint=conflict or "")
     below = np.flatnonzero(kinds == "below_table")
@@ -313,8 +304,8 @@ def table_records(cells: pd.DataFrame, header: _Header, file: str, sheet: str, d
         h = header.headings.get(j, "")
         if not _starts_with_any(fold_key(h), ["stt", "tt", "so tt", "so thu tu"]) \
                 and any(not is_blank(vals[k][j]) for k in d_rows):
-            notes.append((file, sheet, f"cột {_excel_col(j)} '{h}' không phải số liệu, không đọc / "
-                                       f"column {_excel_col(j)} '{h}' not read (not data)"))
+            notes.append((file, sheet, f"cột {column_letter(j)} '{h}' không phải số liệu, không đọc / "
+                                       f"column {column_letter(j)} '{h}' not read (not data)"))
     if header.kind == "long":
         frame = _extra_fields(frame, cells, header, d_rows, vals)
     return RawRead(rows=frame.reindex(columns=RAW_COLUMNS + ["sex"]), rows_read=rows_read, skipped=skipped,
@@ -406,8 +397,8 @@ def read_file(path: str | Path, district: str | None = None, limits: Limits | No
             rr.notes.append((str(path), sheet, f"kỳ báo cáo mâu thuẫn, cả trang bị cách ly / contradictory "
                                                f"periods, the sheet is quarantined: {conflict}"))
         for j in header.unknown:
-            rr.notes.append((str(path), sheet, f"cột {_excel_col(j)} '{header.headings[j]}' không phải chỉ tiêu "
-                                               f"đã biết / column {_excel_col(j)} is not a known element"))
+            rr.notes.append((str(path), sheet, f"cột {column_letter(j)} '{header.headings[j]}' không phải chỉ tiêu "
+                                               f"đã biết / column {column_letter(j)} is not a known element"))
         reads.append(rr)
     if not found:
         raise SubmissionError(

@@ -10,6 +10,7 @@ from scipy.stats import median_abs_deviation
 from statsmodels.stats.proportion import proportion_confint
 
 from btchild_analysis import anthro_io, readers
+from btchild_analysis.cells import column_letter
 from btchild_analysis.indicators import wilson_interval
 from btchild_analysis.quality import modified_z
 
@@ -43,7 +44,8 @@ def test_modified_z_uses_that_mad():
     assert np.allclose(z, 0.6745 * (x - np.median(x)) / mad)
 
 
-@pytest.mark.parametrize("excel_col", [readers._excel_col, anthro_io._excel_col], ids=["readers", "anthro_io"])
-def test_column_letters_are_openpyxl_letters(excel_col):
+def test_column_letters_are_openpyxl_letters():
     for j in list(range(0, 800)) + [16_383]:  # A … ADT, and XFD (Excel's last column)
-        assert excel_col(j) == get_column_letter(j + 1)
+        assert column_letter(j) == get_column_letter(j + 1)
+    # one function serves both readers (submissions and children's measurements)
+    assert readers.column_letter is column_letter and anthro_io.column_letter is column_letter
