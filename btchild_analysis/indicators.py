@@ -512,16 +512,17 @@ def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[s
     """
     if _check_by(by, data) is not None:
         return _by_sex(data, LEVELS, vintage, which, units, min_coverage)
-    prepared = _prepared(data, vintage, units)
+    keyed = data[["commune_code", "period", "element"]].notna().all(axis=1)
+    prepared = _prepared(data, vintage, units) if keyed.any() else None  # (the register needs a period)
     sums = []
-    for level in LEVELS:
+    for level in LEVELS if prepared is not None else ():
         try:
             sums.append(_level_sums(prepared, level, which))
         except ValueError:
             continue
     if not sums:
-        raise ValueError("no commune, district or province level for these data: no row has a commune "
-                         "code of the units in force")
+        raise ValueError(f"no rows to compute indicators from: none of the {len(data)} rows of data has a "
+                         "commune_code, period and element (of a commune on the vintage asked for)")
     if any(s.inds for s in sums):
         return _table(sums, min_coverage)
     return pd.concat([_empty(s.level) for s in sums], ignore_index=True)

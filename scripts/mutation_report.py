@@ -52,8 +52,20 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "numbers stored as floats are cast back into the integer group ids"),
     ("indicators", "_groups", "gid = np.full(len(rows), -1, dtype=np.intp)", "-2, dtype=np.intp)", "rows without "
      "a unit are found by gid >= 0: any negative marker works"),
-    ("indicators", "_prepared", "ignore_index=True) if len(idx) else", "ignore_index=None) if len(idx)", "the "
-     "table of units expected is used through merges and groupby, never by its index"),
+    ("indicators", "_prepared", "ignore_index=True) if len(idx) else", r"re:^(ignore_index=(None|False))?\) if len\(idx\)",
+     "the table of units expected is used through merges and groupby, never by its index"),
+    ("indicators", "_prepared", "if len(idx) else units.assign(period=None, n_in_force=1)",
+     r"re:\) if len\(idx\) else units\.assign\((period=None, (n_in_force=(None|2))?|n_in_force=1)\)$", "no row "
+     "left (idx empty): every level stops at 'no … level' before the units expected are read"),
+    ("indicators", "_level_sums", "minlength=size)",
+     r"re:^(n_rep|num|den) = np\.bincount\(g, (weights=cols\.get\((num|den)_col, missing\)\[rep\], )?\)(\[keep\])?$",
+     "read only at keep, the groups with a report (none above the largest id in g): the zeros minlength adds "
+     "beyond it are never read"),
+    ("indicators", "_present", "seen = np.bincount(key, minlength=n_keys) > 0", "eq:seen = np.bincount(key, ) > 0",
+     "the positions come from the keys present (flatnonzero; cumsum read only at keys): the zeros minlength "
+     "adds beyond the largest key are never read"),
+    ("indicators", "element_table", "dtype=object)[rows", r"re:np\.asarray\((cc|pc)_u, (dtype=None)?\)\[rows",
+     "cc_u and pc_u are object arrays already (_codes): asarray without a dtype keeps theirs"),
     ("indicators", "wilson_interval", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
     ("indicators", "wilson_interval", "np.clip(centre - half, 0, 1))", "np.clip(centre - half, 0, 2))", "the "
      "Wilson lower bound never exceeds 1: the upper clip bound cannot be crossed"),

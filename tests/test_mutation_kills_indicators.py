@@ -380,3 +380,67 @@ def test_element_table_columns_are_named_element():
     w = I.element_table(rows([(A, "2015", "u5_measured", 10.0), (A, "2015", "u5_stunted", 2.0)]))
     assert w.columns.name == "element" and sorted(w.columns) == ["u5_measured", "u5_stunted"]
     assert list(w.index.names) == ["commune_code", "period"]
+
+
+# ------------------------------------------------------------------------------- M2: the sample's last survivors
+
+def test_districts_sorted_by_code_even_when_their_communes_are_not():
+    # Xã Phú Mỹ (28889) is in Mỏ Cày Bắc (838), Thị trấn Mỏ Cày (28903) in Mỏ Cày Nam (833): the lower
+    # commune code is in the higher district code.  Rows by district code: 833 (50/200) before 838 (10/100)
+    d = rows([("28889", "2015", "u5_measured", 100), ("28889", "2015", "u5_stunted", 10),
+              ("28903", "2015", "u5_measured", 200), ("28903", "2015", "u5_stunted", 50)])
+    expected = [("833", "Huyện Mỏ Cày Nam", 50, 200, 25.0), ("838", "Huyện Mỏ Cày Bắc", 10, 100, 10.0)]
+    one = I.compute(d, "district", which=["stunting_u5"])
+    every = I.compute_all(d, which=["stunting_u5"])
+    for out in (one, every[every["level"] == "district"]):
+        assert list(zip(out["unit_code"], out["unit_name"], out["numerator"], out["denominator"],
+                        out["value"])) == expected
+
+
+def test_a_unit_code_with_two_names_lists_its_rows_by_name_then_period():
+    # units given with district 001 spelled two ways: 00001 "Huyện B", 00002 "Huyện A".  A group is named
+    # as its first commune: (001, 2015) starts with 00001 → "Huyện B" (10 + 20 of 200), (001, 2016) has only
+    # 00002 → "Huyện A" (30 of 100).  Sorted by code, then name, then period: "Huyện A" (2016) comes first
+    units = pd.DataFrame({"commune_code": ["00001", "00002"], "name": ["X1", "X2"],
+                          "district_code": ["001", "001"], "district_name": ["Huyện B", "Huyện A"],
+                          "province_code": ["01", "01"], "province_name": ["P", "P"]})
+    d = rows([("00001", "2015", "u5_measured", 100), ("00001", "2015", "u5_stunted", 10),
+              ("00002", "2015", "u5_measured", 100), ("00002", "2015", "u5_stunted", 20),
+              ("00002", "2016", "u5_measured", 100), ("00002", "2016", "u5_stunted", 30)])
+    out = I.compute(d, "district", which=["stunting_u5"], units=units)
+    assert list(zip(out["unit_name"], out["period"], out["numerator"], out["denominator"])) == [
+        ("Huyện A", "2016", 30, 100), ("Huyện B", "2015", 30, 200)]
+
+
+NO_ROWS = ("no rows to compute indicators from: none of the {} rows of data has a commune_code, period and "
+           "element (of a commune on the vintage asked for)")
+
+
+@pytest.mark.parametrize("units", [None, "given"])
+def test_compute_all_on_empty_data_says_there_are_no_rows(units):
+    # before: pandas' "No objects to concatenate" (register) or a message about levels (units given)
+    given = ten_units() if units else None
+    with pytest.raises(ValueError) as e:
+        I.compute_all(rows([]), which=["stunting_u5"], units=given)
+    assert str(e.value) == NO_ROWS.format(0)
+
+
+def test_compute_all_on_rows_without_keys_says_there_are_no_rows():
+    d = rows([(None, "2015", "u5_measured", 10.0), (A, None, "u5_measured", 10.0), (A, "2015", None, 3.0)])
+    with pytest.raises(ValueError) as e:
+        I.compute_all(d)
+    assert str(e.value) == NO_ROWS.format(3)
+
+
+def test_compute_all_on_another_vintage_with_no_commune_left_says_there_are_no_rows():
+    # 99999 has no successor on the 2020 vintage: the crosswalk leaves no row to sum (units given)
+    d = rows([("99999", "2015", "u5_measured", 10.0), ("99999", "2015", "u5_stunted", 1.0)])
+    with pytest.raises(ValueError) as e:
+        I.compute_all(d, vintage="2020", units=ten_units())
+    assert str(e.value) == NO_ROWS.format(2)
+
+
+def test_compute_all_without_any_indicator_in_the_data_keeps_the_columns():
+    d = rows([(A, "2015", "u5_measured", 100.0), (OTHER, "2015", "u5_measured", 80.0)])  # denominators only
+    out = I.compute_all(d, which=["stunting_u5"])
+    assert out.empty and list(out.columns) == I.OUTPUT_COLUMNS
