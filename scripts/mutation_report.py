@@ -39,7 +39,8 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     ("indicators", "_table", "ignore_index=True).array", r"re:^\)\.array$", "only the values are taken (.array): "
      "the index does not matter"),
     ("indicators", "compute_all", "pd.concat([_empty(s.level) for s in sums], ignore_index=True)",
-     r"re:_empty\(None\)|ignore_index=False\)$", "tables without rows: neither the level nor the index appears"),
+     r"re:_empty\(None\)|ignore_index=(False|None)\)$|for s in sums\], \)$", "tables without rows: neither the "
+     "level nor the index appears"),
     ("indicators", "sex_gap", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
     ("indicators", "_units_lookup", ".fillna(0).astype(int)", ".fillna(None).astype(int)", "unreachable with the "
      "register: every unit of a later list has a predecessor in each earlier one (checked for 2012–2024 → "

@@ -441,6 +441,15 @@ def test_compute_all_on_another_vintage_with_no_commune_left_says_there_are_no_r
 
 
 def test_compute_all_without_any_indicator_in_the_data_keeps_the_columns():
-    d = rows([(A, "2015", "u5_measured", 100.0), (OTHER, "2015", "u5_measured", 80.0)])  # denominators only
+    d = rows([(A, "2015", "pop_u16", 100.0), (OTHER, "2015", "pop_u16", 80.0)])  # no element of stunting
     out = I.compute_all(d, which=["stunting_u5"])
     assert out.empty and list(out.columns) == I.OUTPUT_COLUMNS
+
+
+def test_compute_all_by_sex_keeps_to_the_indicators_asked_for():
+    # the girls' data carry stunting (5 of 50) and underweight (4 of 40): asked for stunting, only stunting
+    d = rows([(A, "2015", "u5_measured", 50), (A, "2015", "u5_stunted", 5),
+              (A, "2015", "u5_weighed", 40), (A, "2015", "u5_underweight", 4)]).assign(sex="female")
+    out = I.compute_all(d, which=["stunting_u5"], by="sex")
+    assert list(zip(out["level"], out["indicator"], out["numerator"], out["denominator"])) == [
+        ("commune", "stunting_u5", 5, 50), ("district", "stunting_u5", 5, 50), ("province", "stunting_u5", 5, 50)]
