@@ -209,6 +209,8 @@ def compute(data: pd.DataFrame, level: str = "province", vintage: object | None 
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if _check_by(by, data) is not None:
         return _by_sex(data, [level], vintage, which, units, min_coverage)
+    if not _keyed(data):
+        raise _no_rows(data)
     return _compute(_prepared(data, vintage, units), level, which, min_coverage)
 
 
@@ -503,6 +505,16 @@ def partial_reports(data: pd.DataFrame, which: list[str] | None = None) -> pd.Da
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
 
+def _keyed(data: pd.DataFrame) -> bool:
+    """Whether any row has a commune, a period and an element."""
+    return bool(data[["commune_code", "period", "element"]].notna().all(axis=1).any())
+
+
+def _no_rows(data: pd.DataFrame) -> ValueError:
+    return ValueError(f"no rows to compute indicators from: none of the {len(data)} rows of data has a "
+                      "commune_code, period and element (of a commune on the vintage asked for)")
+
+
 def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[str] | None = None,
                 units: pd.DataFrame | None = None, min_coverage: float = COVERAGE_THRESHOLD,
                 by: str | None = None) -> pd.DataFrame:
@@ -512,8 +524,7 @@ def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[s
     """
     if _check_by(by, data) is not None:
         return _by_sex(data, LEVELS, vintage, which, units, min_coverage)
-    keyed = data[["commune_code", "period", "element"]].notna().all(axis=1)
-    prepared = _prepared(data, vintage, units) if keyed.any() else None  # (the register needs a period)
+    prepared = _prepared(data, vintage, units) if _keyed(data) else None  # (the register needs a period)
     sums = []
     for level in LEVELS if prepared is not None else ():
         try:
@@ -521,8 +532,7 @@ def compute_all(data: pd.DataFrame, vintage: object | None = None, which: list[s
         except ValueError:
             continue
     if not sums:
-        raise ValueError(f"no rows to compute indicators from: none of the {len(data)} rows of data has a "
-                         "commune_code, period and element (of a commune on the vintage asked for)")
+        raise _no_rows(data)
     if any(s.inds for s in sums):
         return _table(sums, min_coverage)
     return pd.concat([_empty(s.level) for s in sums], ignore_index=True)

@@ -202,3 +202,15 @@ def test_history_re_expressed_on_the_units_of_july_2025(sample):
     new = v[v["level"] == "province"].set_index("period")
     assert (own["numerator"] == new["numerator"]).all() and (own["denominator"] == new["denominator"]).all()
     assert "Bến Tre cũ" in new["unit_name"].iloc[0]
+
+
+@pytest.mark.parametrize("level", ["commune", "district", "province"])
+def test_compute_on_data_without_a_usable_row_says_so(level):
+    """``compute`` (one level) refuses empty data and rows without commune/period/element with the same
+    words as ``compute_all``, not pandas' "No objects to concatenate"."""
+    empty = pd.DataFrame(columns=["commune_code", "period", "element", "value"])
+    keyless = pd.DataFrame({"commune_code": [None, "28756"], "period": ["2024", None],
+                            "element": ["u5_measured", "u5_measured"], "value": [10.0, 20.0]})
+    for data, n in ((empty, 0), (keyless, 2)):
+        with pytest.raises(ValueError, match=rf"^no rows to compute indicators from: none of the {n} rows"):
+            I.compute(data, level)
