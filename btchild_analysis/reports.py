@@ -368,7 +368,9 @@ def _stop_signals(flag: threading.Event):
 # --- the portfolio ----------------------------------------------------------------------------------
 
 def _prepare_out(out_dir: str | Path) -> Path:
-    out = Path(out_dir)
+    # absolute: the kernels run in the notebooks' folder, so a relative output_dir given to a notebook
+    # would put its downloads under notebooks/ instead of beside its page
+    out = Path(os.path.abspath(out_dir))
     if out.exists() and not out.is_dir():
         raise RunSpecError(f"--out {out}: is a file, not a folder")
     try:
