@@ -42,3 +42,17 @@ def _close_figures():
 def write_csv(path: Path, rows, header=("commune_code", "period", "element", "value"), encoding="utf-8"):
     pd.DataFrame(rows, columns=list(header)).to_csv(path, index=False, encoding=encoding)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _working_folder_restored():
+    """Every test ends in the folder it started in.
+
+    papermill's ``cwd=`` changes the *process's* folder while a notebook runs; two notebooks run from
+    two threads (the notebook matrix) can leave it in ``notebooks/``, and a later test that finds the
+    project from the working folder then fails for a reason of its own making.
+    """
+    start = os.getcwd()
+    yield
+    if os.getcwd() != start:
+        os.chdir(start)
