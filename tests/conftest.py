@@ -44,15 +44,19 @@ def write_csv(path: Path, rows, header=("commune_code", "period", "element", "va
     return path
 
 
+#: The folder pytest was started in (module-scoped fixtures run before a test's own fixtures, so the
+#: folder must be taken before any of them).
+_SESSION_FOLDER = os.getcwd()
+
+
 @pytest.fixture(autouse=True)
 def _working_folder_restored():
-    """Every test ends in the folder it started in.
+    """Every test ends in the folder the session started in.
 
     papermill's ``cwd=`` changes the *process's* folder while a notebook runs; two notebooks run from
     two threads (the notebook matrix) can leave it in ``notebooks/``, and a later test that finds the
     project from the working folder then fails for a reason of its own making.
     """
-    start = os.getcwd()
     yield
-    if os.getcwd() != start:
-        os.chdir(start)
+    if os.getcwd() != _SESSION_FOLDER:
+        os.chdir(_SESSION_FOLDER)

@@ -7,6 +7,7 @@ English, a half-year period: a section without its data says so in one sentence,
 from __future__ import annotations
 
 import re
+import os
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -140,9 +141,13 @@ def matrix(tmp_path_factory):
             p["data"] = str(build(case, root / "data" / case))
         for name in REPORTS:
             jobs.append((case, name, p))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = pool.map(lambda j: (j[0], j[1], j[2], *_execute(j[1], j[2], root / "out" / j[0])), jobs)
-        return {(case, name): (params, nb, page) for case, name, params, nb, page in done}
+    start = os.getcwd()
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = pool.map(lambda j: (j[0], j[1], j[2], *_execute(j[1], j[2], root / "out" / j[0])), jobs)
+            return {(case, name): (params, nb, page) for case, name, params, nb, page in done}
+    finally:  # papermill's cwd= changes the process's folder; two threads can leave it in notebooks/
+        os.chdir(start)
 
 
 @pytest.mark.parametrize("case", list(CASES))
