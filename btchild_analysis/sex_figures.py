@@ -24,15 +24,17 @@ from matplotlib.patches import Patch
 import numpy as np
 import pandas as pd
 
-from ._resources import load_yaml
 from .catalog import indicator, indicators
 from .errors import BtchildError
+from .i18n import LabelError
+from .indicators import BY, sex_gap
+from .indicators import compute as indicators_at
 from .figure_text import axis_formatter, num, period_label, set_alt
 from .periods import period_order
-from .style import add_notices, check_lang, label
+from .style import add_notices, label
 
 #: The splits a report can show (the ``by`` parameter); None is no split.
-BY_VALUES = ("sex",)
+BY_VALUES = BY  # the splits the indicators know
 MALE_COLOUR = "#0072B2"  # Okabe–Ito blue: the boys' value is higher
 FEMALE_COLOUR = "#E69F00"  # Okabe–Ito orange: the girls' value is higher
 EVEN_COLOUR = "#999999"  # a gap that rounds to 0,0
@@ -62,12 +64,12 @@ def check_by(by: object) -> str | None:
 
 def text(key: str, lang: str = "vi") -> str:
     """A text of the ``sex_gap`` block of ``labels.yaml`` in ``lang``."""
-    return load_yaml("labels.yaml")["sex_gap"][key][check_lang(lang)]
+    return label(f"sex_gap.{key}", lang)
 
 
 def sex_word(sex: str, lang: str = "vi") -> str:
     """``male`` / ``female`` / ``total`` in words: Nam / Nữ / Tổng số, Male / Female / Total."""
-    return load_yaml("labels.yaml")["sex"][sex][check_lang(lang)]
+    return label(f"sex.{sex}", lang)
 
 
 def has_split(by_sex: pd.DataFrame | None) -> bool:
@@ -82,12 +84,10 @@ def area_values(by_sex: pd.DataFrame, which: list[str] | None = None, vintage: o
 
     ``by_sex`` is ``Dataset.by_sex`` (``commune_code, period, element, sex, value, derived``).
     """
-    from .indicators import compute
-
     frames = []
     for level in ("province", "district"):
         try:
-            frames.append(compute(by_sex, level, vintage, which, by="sex"))
+            frames.append(indicators_at(by_sex, level, vintage, which, by="sex"))
         except ValueError as exc:
             if "level" not in str(exc):
                 raise
@@ -148,8 +148,10 @@ def short_name(ind_id: str, lang: str = "vi") -> str:
     """
     import textwrap
 
-    short = load_yaml("labels.yaml")["sex_gap"].get("short", {}).get(ind_id)
-    return short[check_lang(lang)] if short else textwrap.shorten(indicator(ind_id).label(lang), 24, placeholder="…")
+    try:
+        return label(f"sex_gap.short.{ind_id}", lang)
+    except LabelError:
+        return textwrap.shorten(indicator(ind_id).label(lang), 24, placeholder="…")
 
 
 def unit_rows(rows: pd.DataFrame, unit_code: str | None = None) -> pd.DataFrame:
@@ -461,8 +463,6 @@ def _ground(gap: float) -> str:
 
 
 def _gap(by_sex: pd.DataFrame, which: list[str] | None) -> pd.DataFrame:
-    from .indicators import sex_gap
-
     return sex_gap(area_values(by_sex, which))
 
 
