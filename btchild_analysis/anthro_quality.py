@@ -262,12 +262,10 @@ def compare_tallies(elements: pd.DataFrame, tallies: pd.DataFrame, lang: str = "
 
 
 def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthetic: bool, lang: str = "vi") -> str:
-    """Write a table beside the report as CSV (marked synthetic when it is); returns the Markdown link."""
-    from .outputs import write_csv
-    from .sections import link, output_path
-    path = output_path(output_dir, report_name, f"{key}.csv")
-    write_csv(path, df, comment=label("synthetic_notice", lang) if synthetic else None)
-    return link(path, lang)
+    """Write a table beside the report as CSV (marked synthetic when it is); returns the Markdown link
+    (:func:`btchild_analysis.sections.write_download`, the same writer as every other page's)."""
+    from .sections import write_download  # a page helper: the arithmetic above never imports the page modules
+    return write_download(df, output_dir, report_name, key, synthetic, lang)
 
 
 def quarantine_shown(q: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -369,11 +369,17 @@ def link(path: str | Path, lang: str = "vi") -> str:
 
 
 def download(df: pd.DataFrame, output_dir: str | Path, report_name: str, key: str, ds=None, lang: str = "vi") -> str:
-    """Write a table beside the page as CSV (marked synthetic when it is) and return the link to it."""
+    """Write a table beside the page as CSV (marked synthetic when ``ds`` is) and return the link to it."""
+    return write_download(df, output_dir, report_name, key, ds is not None and ds.synthetic, lang)
+
+
+def write_download(df: pd.DataFrame, output_dir: str | Path, report_name: str, key: str, synthetic: bool,
+                   lang: str = "vi") -> str:
+    """:func:`download` for a page whose data are not a Dataset (e.g. children's measurements)."""
     from .outputs import write_csv
 
     path = output_path(output_dir, report_name, f"{slug(key) or 'bao_cao'}.csv")
-    write_csv(path, df, comment=label("synthetic_notice", lang) if ds is not None and ds.synthetic else None)
+    write_csv(path, df, comment=label("synthetic_notice", lang) if synthetic else None)
     return link(path, lang)
 
 
