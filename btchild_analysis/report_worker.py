@@ -11,10 +11,10 @@ the output folder; nothing here touches it.
 is a long-lived worker: it reads job files one per line on stdin and runs each in a kernel it keeps alive
 (:class:`WarmKernel`): the library imported once, the namespace and global state reset before each
 report, the kernel restarted after a failure, every :data:`WARM_MAX_REPORTS` reports, and when a report
-has replaced or added a function or class of the library in memory (checked before the next). The warm-
-up's objects are frozen for the garbage collector (``gc.freeze``), so the reset between reports does not
-walk the whole library again, and the page exporter's templates are loaded while the kernel starts. The
-runner still kills the whole worker on a timeout or a stop, and starts another for the next report.
+has replaced or added a function or class of the library in memory (checked before the next). The
+warm-up's objects are frozen for the garbage collector (``gc.freeze``), so the reset between reports does
+not walk the whole library again, and the page exporter's templates are loaded while the kernel starts.
+The runner still kills the whole worker on a timeout or a stop, and starts another for the next report.
 """
 from __future__ import annotations
 
