@@ -57,7 +57,7 @@ STAGING = ".btchild_staging"
 LOGS = Path(tempfile.gettempdir()) / "btchild-logs"
 #: Seconds a stopped worker gets to shut its kernel down before it is killed.
 GRACE = 5.0
-POLL = 0.1
+POLL = 0.02   # seconds between looks at the running reports (a worker idles at most this long)
 
 
 class ReportStopped(BtchildError):
@@ -208,11 +208,15 @@ class _WarmPool:
         with contextlib.suppress(ValueError):
             self.workers.remove(w)
 
-    def close(self) -> None:
-        """End every worker: EOF on stdin (each shuts its kernel down), then SIGTERM/SIGKILL after GRACE."""
+    def end_input(self) -> None:
+        """EOF on every worker's stdin: each shuts its kernel down and exits (:meth:`close` waits for it)."""
         for w in self.workers:
             with contextlib.suppress(OSError):
                 w.proc.stdin.close()
+
+    def close(self) -> None:
+        """End every worker: EOF on stdin (each shuts its kernel down), then SIGTERM/SIGKILL after GRACE."""
+        self.end_input()
         deadline = time.monotonic() + GRACE
         for w in list(self.workers):
             try:
@@ -508,10 +512,14 @@ class _Portfolio:
             bar.close()
             stopped = _abandon(running, queue, self.out, self.lang, self.previous)
             if self.pool is not None:
-                self.pool.close()
+                self.pool.end_input()     # the workers shut their kernels down while the index is written
             if remote is not None:
                 remote.close()
-            self.state.update(stopped, then=self.write_index)
+            try:
+                self.state.update(stopped, then=self.write_index)
+            finally:
+                if self.pool is not None:
+                    self.pool.close()
             with contextlib.suppress(OSError):   # left when another run is using it
                 (self.out / STAGING).rmdir()
 
