@@ -47,16 +47,16 @@ end = sections.period_of(period).year
 # %%
 vintage = sections.vintage_for(period)
 elements = ds.all_elements()
-area_values = indicators.compute(elements, "district" if code else "province", which=list(indicator_ids))
-if code:
-    area_values = area_values[area_values["unit_code"] == code]
-area_values = sections.annual_values(area_values, period)
+# the area's values of the chosen indicators and of the plan's twelve: one computation for both
+area_all = indicators.compute(elements, "district" if code else "province",
+                              which=list(dict.fromkeys([*indicator_ids, *plan_indicators()])))
+area_all = sections.annual_values(area_all[area_all["unit_code"] == code] if code else area_all, period)
+area_values = area_all[area_all["indicator"].isin(indicator_ids)]
+plan_values = area_all[area_all["indicator"].isin(plan_indicators())]
 commune_values = indicators.compute(elements, "commune", vintage=vintage, which=list(indicator_ids))
 commune_values = sections.in_area(commune_values, district, period, code_col="unit_code")
 commune_trends = trends.trend_table(commune_values, start, end)
 geo = bnd.get_geometry(boundaries, str(sections.period_of(period)))
-plan_values = indicators.compute(elements, "district" if code else "province", which=plan_indicators())
-plan_values = sections.annual_values(plan_values[plan_values["unit_code"] == code] if code else plan_values, period)
 display(Markdown(messages.messages_markdown(messages.key_messages(
     area_values, None, None, None, period, district, lang, which=list(indicator_ids)), lang)))
 
