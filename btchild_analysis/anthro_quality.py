@@ -15,7 +15,7 @@ import pandas as pd
 
 from .anthropometry import rules
 from .i18n import LabelError, check_lang, label
-from .style import add_notices
+from .style import add_notices, fit_grid
 
 Z_NAMES = ("haz", "waz", "whz")
 SD_RANGE = (0.8, 1.2)
@@ -35,8 +35,6 @@ def z_summary(scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     Returns a row per (group,) indicator: ``n, flagged, pct_flagged, mean, sd, skewness, kurtosis, sd_ok``
     (``sd_ok``: SD within 0.8–1.2; kurtosis is Pearson's, 3 for a normal distribution).
     """
-    from scipy import stats  # here, not at the top: scipy.stats is slow to import (issue 16)
-
     groups = [("all", scored)] if by is None else list(scored.groupby(by, sort=True))
     rows = []
     for key, g in groups:
@@ -49,10 +47,54 @@ def z_summary(scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
             rows.append({**({by: key} if by else {}), "indicator": z.upper(), "n": len(ok), "flagged": int(f.sum()),
                          "pct_flagged": 100 * f.sum() / n_all if n_all else np.nan,
                          "mean": float(ok.mean()) if len(ok) else np.nan, "sd": sd,
-                         "skewness": float(stats.skew(ok)) if len(ok) > 2 else np.nan,
-                         "kurtosis": float(stats.kurtosis(ok, fisher=False)) if len(ok) > 3 else np.nan,
+                         "skewness": _skewness(ok) if len(ok) > 2 else np.nan,
+                         "kurtosis": _kurtosis(ok) if len(ok) > 3 else np.nan,
                          "sd_ok": bool(SD_RANGE[0] <= sd <= SD_RANGE[1]) if np.isfinite(sd) else None})
     return pd.DataFrame(rows)
+
+
+def _moments(v: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean and central moments 2, 3, 4 of ``v``, computed as ``scipy.stats`` computes them (the same
+    floats: mean of the deviations squared, squared times the deviations, squared squared)."""
+    mean = np.mean(v, keepdims=True)
+    d = v - mean
+    d2 = d ** 2
+    return float(mean[0]), float(np.mean(d2)), float(np.mean(d2 * d)), float(np.mean(d2 ** 2))
+
+
+def _flat(m2: float, mean: float) -> bool:
+    return m2 <= (np.finfo(float).eps * mean) ** 2  # scipy's test for values all (nearly) equal
+
+
+def _skewness(v: np.ndarray) -> float:
+    """Sample skewness (biased, as ``scipy.stats.skew``; NaN when every value is the same), without the
+    ~1 ms per call that scipy's argument handling costs: z_summary by commune calls it hundreds of times.
+
+    >>> _skewness(np.array([1.0, 2.0, 3.0, 10.0])) > 0, np.isnan(_skewness(np.array([2.0, 2.0, 2.0])))
+    (True, True)
+    """
+    mean, m2, m3, _ = _moments(v)
+    return np.nan if _flat(m2, mean) else m3 / m2 ** 1.5
+
+
+def _kurtosis(v: np.ndarray) -> float:
+    """Pearson's kurtosis (biased, as ``scipy.stats.kurtosis(fisher=False)``; NaN when all equal).
+
+    >>> round(_kurtosis(np.array([-1.0, 1.0, -1.0, 1.0])), 6)
+    1.0
+    """
+    mean, m2, _, m4 = _moments(v)
+    return np.nan if _flat(m2, mean) else m4 / m2 ** 2.0
+
+
+def normal_pdf(x) -> np.ndarray:
+    """Density of the standard normal distribution (the WHO standard's z-scores), as ``scipy.stats.norm.pdf``.
+
+    >>> round(float(normal_pdf(0.0)), 6), round(float(normal_pdf(1.96)), 6)
+    (0.398942, 0.058441)
+    """
+    x = np.asarray(x, dtype=float)
+    return np.exp(-x ** 2 / 2.0) / np.sqrt(2 * np.pi)
 
 
 def last_digit(values) -> np.ndarray:
@@ -134,8 +176,6 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool = False):
     """Histograms of HAZ, WAZ, WHZ (unflagged) against the WHO standard (normal, mean 0, SD 1)."""
-    from scipy import stats  # here, not at the top: scipy.stats is slow to import (issue 16)
-
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)
@@ -144,12 +184,12 @@ def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         v = scored[z].to_numpy(float)
         v = v[~np.isnan(v) & ~scored[f"{z}_flag"].to_numpy(bool)]
         ax.hist(v, bins=np.arange(-5, 5.01, 0.25), density=True, color="#56B4E9", edgecolor="white")
-        ax.plot(grid, stats.norm.pdf(grid), color="#D55E00", lw=1.5, label="WHO 2006")
-        ax.set_title(f"{z.upper()} (n = {len(v):,})")
+        ax.plot(grid, normal_pdf(grid), color="#D55E00", lw=1.5, label="WHO 2006")
+        ax.set_title(f"{z.upper()} (n = {len(v):,})", y=1.0)  # y: no search for tick labels above
         ax.set_xlim(-5, 5)
     axes[0].legend(frameon=False, fontsize=8)
     fig.suptitle(_t("z_title", lang))
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fit_grid(fig, axes, foot=0.06)
     add_notices(fig, lang, synthetic=synthetic)
     return fig
 
@@ -164,13 +204,13 @@ def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         ax.bar(table["digit"], table["pct"], color="#009E73")
         ax.axhline(10, color="#333333", lw=0.8, ls="--")
         ax.set_xticks(range(10))
-        ax.set_title(f"{_t(col, lang).capitalize()} — DPS {dps:.0f}", fontsize=10)
+        ax.set_title(f"{_t(col, lang).capitalize()} — DPS {dps:.0f}", fontsize=10, y=1.0)
         ax.set_ylabel("%")
     table, ratio = age_heaping(scored)
     axes[2].bar(table["month"], table["count"], color=["#E69F00" if m in (12, 24, 36, 48) else "#999999"
                                                        for m in table["month"]])
-    axes[2].set_title(f"{_t('age_months', lang)} — {ratio:.2f}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    axes[2].set_title(f"{_t('age_months', lang)} — {ratio:.2f}", fontsize=10, y=1.0)
+    fit_grid(fig, axes, foot=0.06)
     add_notices(fig, lang, synthetic=synthetic)
     return fig
 

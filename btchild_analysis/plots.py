@@ -19,7 +19,7 @@ from .figure_text import axis_formatter, num, op_text, period_label, set_alt
 from .periods import period_order
 from .catalog import indicator
 from .standard import edition_for_year, load_edition
-from .style import add_notices, in_lang, label
+from .style import add_notices, fit_grid, in_lang, label
 from .trends import annual, segment_ids, theil_sen
 
 TARGET_COLOUR = "#CC3311"
@@ -131,7 +131,7 @@ def trend_grid(values: pd.DataFrame, indicator_ids: list[str], unit_code: str | 
         if unit_code is not None:
             a = a[a["unit_code"] == unit_code]
         a = a[a["unit_code"] == a["unit_code"].iloc[0]].sort_values("year") if len(a) else a
-        ax.set_title(textwrap.fill(ind.label(lang), 42), fontsize=8)
+        ax.set_title(textwrap.fill(ind.label(lang), 42), fontsize=8, y=1.0)  # y: no search for tick labels above
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if len(a) < 2:
@@ -149,7 +149,7 @@ def trend_grid(values: pd.DataFrame, indicator_ids: list[str], unit_code: str | 
             ax.get_legend().remove()
     for ax in axes.ravel()[len(indicator_ids):]:
         ax.set_visible(False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fit_grid(fig, axes, foot=0.05)
     add_notices(fig, lang, synthetic=synthetic)
     set_alt(fig, label("alt_trend_grid", lang).format(n=len(indicator_ids), drawn=drawn))
     return fig
