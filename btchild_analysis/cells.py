@@ -187,22 +187,33 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     del fast
     if any(col is None for col in body.values()):
         return None
-    out = pd.DataFrame(body, copy=False)  # validation works on the codes
-    empty = np.logical_and.reduce([out[c].cat.codes.to_numpy() < 0 for c in keep])
-    rows = np.arange(len(out)) + 2
+    empty = _all_empty([body[c] for c in keep])
+    rows = np.arange(2, len(body["commune_code"]) + 2)
     skipped = Counter()
     if info.blank:  # pandas drops empty lines: number the rows from the file
         if info.blank_at is None:
             return None
         rows = np.setdiff1d(np.arange(1, info.lines), info.blank_at) + 1
         skipped["blank_line"] = info.blank
-    if empty.any():
+    if empty is not None:
         skipped["separator_line"] = int(empty.sum())
-        out, rows = out[~empty], rows[~empty]
-    n = len(out)
+        body, rows = {c: v[~empty] for c, v in body.items()}, rows[~empty]
+    n = len(rows)
     const = {k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [v])
              for k, v in (("file", str(path)), ("sheet", ""), ("column", ""))}
-    return RawRead(rows=out.assign(**const, row=rows), rows_read=n_body, skipped=skipped)
+    # one frame made from the columns as they are (validation works on the codes): no copy of them
+    return RawRead(rows=pd.DataFrame({**body, **const, "row": rows}, copy=False), rows_read=n_body, skipped=skipped)
+
+
+def _all_empty(columns: list[pd.Categorical]) -> np.ndarray | None:
+    """Rows empty in every column (a line of separators only), or None when there is none."""
+    empty = None
+    for col in columns:
+        missing = np.asarray(col.codes) < 0
+        empty = missing if empty is None else empty & missing
+        if not empty.any():
+            return None
+    return empty
 
 
 def _below_header(cat: pd.Categorical) -> pd.Categorical | None:
@@ -213,14 +224,33 @@ def _below_header(cat: pd.Categorical) -> pd.Categorical | None:
     cats = np.asarray(cat.categories, dtype=object)
     if not all(isinstance(c, str) for c in cats):
         return None
-    seen = pd.unique(codes)
-    seen = seen[seen >= 0]
+    seen = _first_seen(codes, len(cats))
     width = np.int8 if len(seen) < 2**7 - 1 else np.int16 if len(seen) < 2**15 - 1 else np.int32
     lut = np.full(len(cats) + 1, -1, dtype=width)  # the last item: code -1 stays -1
     lut[seen] = np.arange(len(seen))
     new = codes if np.array_equal(seen, np.arange(len(cats))) and codes.dtype == width else lut[codes]
     return pd.Categorical.from_codes(new, dtype=pd.CategoricalDtype(pd.Index(cats[seen], dtype=object)),
                                      validate=False)
+
+
+def _first_seen(codes: np.ndarray, n_cats: int, head: int = 1 << 16) -> np.ndarray:
+    """The codes (>= 0) that occur, in order of first appearance (as :func:`pandas.unique` gives them).
+
+    The first ``head`` rows usually hold every value of a key column: then the rest is only checked
+    for the few values not seen yet (one comparison per value) instead of being hashed row by row.
+    """
+    seen = pd.unique(codes[:head])
+    seen = seen[seen >= 0]
+    rest = codes[head:]
+    if len(seen) == n_cats or not len(rest):
+        return seen
+    unseen = np.setdiff1d(np.arange(n_cats), seen)
+    if len(unseen) > 8:
+        later = pd.unique(rest)
+        later = later[later >= 0]
+        return np.concatenate([seen, later[~np.isin(later, seen)]]).astype(seen.dtype, copy=False)
+    first = {int(c): int(np.argmax(hit)) for c in unseen if (hit := rest == c).any()}
+    return np.concatenate([seen, np.array(sorted(first, key=first.get), dtype=seen.dtype)])
 
 
 def column_codes(values) -> tuple[np.ndarray, np.ndarray]:

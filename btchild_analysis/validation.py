@@ -26,7 +26,7 @@ from .errors import LoadAccountingError, PeriodError
 from .i18n import LabelError, label
 from .periods import Period, parse_period
 from .cells import column_codes
-from .readers import LONG_COLUMNS, fold_key, is_blank, layout, ward_name
+from .readers import LONG_COLUMNS, _value_words, fold_key, is_blank, layout, ward_name
 from .catalog import elements, header_lookup
 from .sex_parts import (BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, implausible_derived, sex_codes,
                         splittable)
@@ -242,18 +242,27 @@ class _Factor:
 
 
 class _Checker:
-    """Marks rows with the first reason that applies; each check sees only rows still clean."""
+    """Marks rows with the first reason that applies; each check sees only rows still clean.
+
+    :attr:`ok` is kept up to date as rows are marked (not recomputed from the reasons at each
+    check), and the reason and column arrays are only written where a row is marked, so that a
+    clean load makes no per-row array but ``ok``.
+    """
 
     def __init__(self, n: int):
         self.names: list[str] = [""]
         self.columns: list[str] = [""]
-        self.reason = np.zeros(n, dtype=np.int16)
+        self.reason = np.zeros(n, dtype=np.int16)  # zeros: not touched until a row is marked
         self.column = np.zeros(n, dtype=np.int16)
         self.hint: dict[int, str] = {}
+        self._ok = np.ones(n, dtype=bool)
 
     @property
     def ok(self) -> np.ndarray:
-        return self.reason == 0
+        """Rows not marked (a read-only view, current until the next :meth:`mark`)."""
+        view = self._ok.view()
+        view.flags.writeable = False
+        return view
 
     def mark_each(self, rcode: np.ndarray, reasons: tuple[str, ...], column: str) -> None:
         """Mark every row whose ``rcode`` is k > 0 with ``reasons[k - 1]`` (a check per distinct value
@@ -285,6 +294,7 @@ class _Checker:
             self.columns.append(column)
         self.reason[m] = self.names.index(code)
         self.column[m] = self.columns.index(column)
+        self._ok[m] = False
         if hint is not None:
             idx = np.flatnonzero(m)
             if isinstance(hint, str):
@@ -296,6 +306,8 @@ class _Checker:
 def normalise_code(v: object) -> str | None:
     """A GSO commune code as a 5-character string (``28756.0`` → ``"28756"``, ``875`` → ``"00875"``);
     None when empty, ``"!" + text`` when it cannot be a code."""
+    if isinstance(v, str) and len(v) == 5 and v.isascii() and v.isdigit():
+        return v  # the usual case, without the regular expressions below
     if is_blank(v):
         return None
     s = str(v).strip()
@@ -321,6 +333,8 @@ RESIDUE = 1e-9
 
 def _value_facts(v: object) -> tuple[float, str | None, float | None, bool]:
     """(number, fault, yes/no value, not-reported token) of one distinct cell value."""
+    if isinstance(v, str) and 0 < len(v) < 16 and v.isascii() and v.isdigit() and v not in _value_words():
+        return float(v), None, None, False  # digits only (the usual count): what parse_number gives
     key = fold_key(v) if isinstance(v, str) else None
     yes_no = None
     if key is not None:
@@ -414,11 +428,10 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
 
     S = 3 if split else 1  # a part is its own record: sex is part of every key
     P, E = len(uper) + 1, len(ue) + 1
-    unit_period = (ci.astype(np.int64) * P + pi) * S + np.maximum(sexc, 0)
-    key = unit_period * E + ei
     n_keys = len(ucode) * P * S * E
+    key = _record_keys(ci, pi, sexc if split else None, ei, P, S, E, n_keys)
     folded = _duplicates(key, vals, chk, n_keys)
-    _numerator_check(unit_period, ei, ue, vals, chk.ok & ~folded, chk, n_keys)
+    _numerator_check(key, ei, ue, vals, chk.ok & ~folded, chk, n_keys)
     keep = chk.ok & ~folded
     ucode_arr = np.array(ucode, dtype=object)
     ue_arr = np.array(ue, dtype=object)
@@ -540,9 +553,25 @@ def _check_values(fv: "_Factor", ue: list, ei: np.ndarray, chk: "_Checker") -> n
     facts = fv.per_value(_value_facts)
     kind_u = np.array([{"count": 1, "yes_no": 2}.get(reg[e].kind, 0) if e in reg else 0 for e in ue], dtype=np.int8)
     number, fault = _value_table(facts)
-    pair = fv.index.astype(np.int32 if len(facts) < 2**30 else np.int64) * 3 + kind_u[ei]
-    chk.mark_each(fault.ravel()[pair], VALUE_FAULTS, "value")
+    kinds = np.unique(kind_u)  # the kinds of the elements present
+    seen = fault[:, kinds] if fv.has_missing else fault[:-1, kinds]  # the missing value's item: no row
+    pair = _value_kind_pairs(fv, kind_u, ei, len(facts)) if seen.any() else None
+    if pair is not None:
+        chk.mark_each(fault.ravel()[pair], VALUE_FAULTS, "value")
+    first = number[:, kinds[0]]
+    if all(np.array_equal(first, number[:, k], equal_nan=True) for k in kinds[1:]):
+        return first[fv.index]  # each value reads the same for every kind present: no per-row pairs
+    if pair is None:
+        pair = _value_kind_pairs(fv, kind_u, ei, len(facts))
     return number.ravel()[pair]
+
+
+def _value_kind_pairs(fv: "_Factor", kind_u: np.ndarray, ei: np.ndarray, n_values: int) -> np.ndarray:
+    """Each row's (distinct value, element kind) as ``value * 3 + kind``, built in place in one array."""
+    pair = fv.index.astype(np.int32 if n_values < 2**30 else np.int64)
+    pair *= 3
+    pair += kind_u[ei]
+    return pair
 
 
 def _value_table(facts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -718,32 +747,94 @@ def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | 
     return folded
 
 
-def _numerator_check(unit_period: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray, ok: np.ndarray,
-                     chk: _Checker, n_keys: int | None = None) -> None:
-    """Quarantine a numerator larger than its denominator in the same commune and period."""
+def _record_keys(ci: np.ndarray, pi: np.ndarray, sexc: np.ndarray | None, ei: np.ndarray, P: int, S: int, E: int,
+                 n_keys: int) -> np.ndarray:
+    """One integer per record, ``((commune * P + period) * S + sex) * E + element`` (sex 0 when not split),
+    built in place in one array (int32 when ``n_keys`` fits: half the memory of int64)."""
+    key = ci.astype(np.int32 if n_keys < 2**31 else np.int64)  # a copy: ci may be a categorical's codes
+    key *= P
+    key += pi
+    if sexc is not None:
+        key *= S
+        key += np.maximum(sexc, 0)
+    key *= E
+    key += ei
+    return key
+
+
+def _denominators(ue: list) -> np.ndarray:
+    """For each element of ``ue``, the position in ``ue`` of its denominator (-1: none, or not in the data)."""
     reg = elements()
-    den_of = np.array([ue.index(reg[e].denominator) if e in reg and reg[e].denominator in ue else -1 for e in ue])
+    den = [reg[e].denominator if e in reg else None for e in ue]
+    return np.array([ue.index(d) if d is not None and d in ue else -1 for d in den], dtype=np.int64)
+
+
+def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray, ok: np.ndarray,
+                     chk: _Checker, n_keys: int | None = None) -> None:
+    """Quarantine a numerator larger than its denominator in the same commune and period.
+
+    ``key`` numbers each record as ``unit * E + element`` (:func:`_record_keys`, E = ``len(ue) + 1``);
+    ``ok`` marks the rows that count (each key at most once among them).  Up to :data:`DENSE_KEYS`
+    keys the values go into a (unit × element) table and the numerator columns are compared with
+    their denominator columns block by block: no per-row array but the table.
+    """
+    den_of = _denominators(ue)
+    nums = np.flatnonzero(den_of >= 0)
+    if not len(nums):
+        return
+    if n_keys is None or n_keys > DENSE_KEYS:
+        return _numerator_check_sparse(key, ei, ue, vals, ok, chk, den_of)
     E = len(ue) + 1
-    num_rows = np.flatnonzero(ok & (den_of[ei] >= 0))
+    everyone = bool(ok.all())
+    table = np.full(n_keys, np.nan)
+    if everyone:
+        table[key] = vals
+    else:
+        table[key[ok]] = vals[ok]
+    grid = table.reshape(-1, E)
+    found = []
+    step = max(1, (1 << 18) // E)  # units per block: a few MB at a time
+    for start in range(0, len(grid), step):
+        block = grid[start:start + step]
+        with np.errstate(invalid="ignore"):
+            over = block[:, nums] > block[:, den_of[nums]]
+        if over.any():
+            unit, j = np.nonzero(over)
+            found.append((unit + start) * E + nums[j])
+    if not found:
+        return
+    flag = np.zeros(n_keys, dtype=bool)
+    flag[np.concatenate(found)] = True
+    mask = flag[key] & ok
+    rows = np.flatnonzero(mask)
+    den_vals = table[key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]]
+    _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk)
+
+
+def _numerator_check_sparse(key, ei, ue, vals, ok, chk, den_of) -> None:
+    """:func:`_numerator_check` by a hash lookup of each numerator's denominator key (many keys)."""
+    is_num = den_of >= 0
+    is_den = np.zeros(len(ue), dtype=bool)
+    is_den[den_of[is_num]] = True
+    num_rows = np.flatnonzero(is_num[ei] & ok)
     if not len(num_rows):
         return
-    ok = slice(None) if ok.all() else ok  # a clean load: no copies
-    if n_keys is not None and n_keys <= DENSE_KEYS:  # a (unit-period × element) table of values
-        table = np.full(n_keys, np.nan)
-        table[unit_period[ok] * E + ei[ok]] = vals[ok]
-        den_vals = table[unit_period[num_rows] * E + den_of[ei[num_rows]]]
-    else:
-        lookup = pd.Index(unit_period[ok] * E + ei[ok])
-        pos = lookup.get_indexer(unit_period[num_rows] * E + den_of[ei[num_rows]])
-        den_vals = np.where(pos >= 0, vals[ok][pos] if len(pos) else np.nan, np.nan)
+    den_mask = is_den[ei] & ok
+    lookup = pd.Index(key[den_mask])
+    pos = lookup.get_indexer(key[num_rows].astype(np.int64) - ei[num_rows] + den_of[ei[num_rows]])
+    den_vals = np.where(pos >= 0, vals[den_mask][pos] if len(pos) else np.nan, np.nan)
     with np.errstate(invalid="ignore"):
         over = vals[num_rows] > den_vals
     if not over.any():
         return
     mask = np.zeros(len(ei), dtype=bool)
     mask[num_rows[over]] = True
+    _mark_numerators(mask, num_rows[over], den_vals[over], ei, ue, den_of, chk)
+
+
+def _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk: _Checker) -> None:
     hint = np.full(len(ei), "", dtype=object)
-    hint[num_rows[over]] = [f"{ue[den_of[e]]} = {d:g}" for e, d in zip(ei[num_rows[over]], den_vals[over])]
+    hint[rows] = [f"{ue[den_of[e]]} = {d:g}" for e, d in zip(ei[rows], den_vals)]
     chk.mark(mask, "numerator_above_denominator", "value", hint)
 
 

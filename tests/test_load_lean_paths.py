@@ -1,0 +1,109 @@
+"""The lean paths of the long-CSV load (issue 16): each shortcut taken for clean national-scale files gives
+what the general path gives.  Expected values are worked out by hand from the rows written; no timing
+here (benchmarks/bench_load.py measures)."""
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from btchild_analysis import io, validation
+from btchild_analysis.cells import _first_seen
+from btchild_analysis.validation import _Checker, _denominators, _value_facts, normalise_code
+from conftest import write_csv
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def test_first_seen_is_the_order_of_first_appearance_wherever_the_values_first_come():
+    codes = np.array([3, 3, -1, 0, 3, 2, 0, 1, 2], dtype=np.int8)
+    # by hand: 3 at row 0, 0 at row 3, 2 at row 5, 1 at row 7 (-1 is no value)
+    for head in (0, 1, 2, 4, 6, 100):
+        got = _first_seen(codes, 4, head)
+        assert got.tolist() == [3, 0, 2, 1], head
+        assert got.dtype == np.int8
+    assert _first_seen(np.array([1, 1, -1], dtype=np.int8), 3, 1).tolist() == [1]  # 0 and 2 unused
+
+
+def test_first_seen_with_many_values_first_seen_late_matches_pandas_unique():
+    rng = np.random.default_rng(16)
+    for _ in range(200):
+        k = int(rng.integers(1, 40))
+        codes = rng.integers(-1, k, int(rng.integers(0, 200))).astype(np.int16)
+        want = pd.unique(codes)
+        want = want[want >= 0]
+        for head in (0, 3, 30):
+            assert _first_seen(codes, k, head).tolist() == want.tolist()
+
+
+def test_elements_without_a_denominator_are_not_numerators():
+    # u5_measured has no denominator; u5_stunted's is u5_measured (position 0); the blank element
+    # (None, always last) must never be taken as anybody's denominator
+    assert _denominators(["u5_measured", "u5_stunted", None]).tolist() == [-1, 0, -1]
+    assert _denominators(["u5_stunted", None]).tolist() == [-1, -1]  # its denominator is not in the data
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_numerator_above_denominator_by_table_and_by_hash(tmp_path, monkeypatch, dense):
+    if not dense:
+        monkeypatch.setattr(validation, "DENSE_KEYS", 0)
+    rows = [("28756", "2019", "u5_measured", "40"), ("28756", "2019", "u5_stunted", "50"),   # 50 > 40
+            ("28759", "2019", "u5_stunted", "9"), ("28759", "2019", "u5_measured", "10"),   # fine, written backwards
+            ("28762", "2019", "u5_stunted", "3"),                                          # no denominator: kept
+            ("28765", "2019", "u5_measured", "x"), ("28765", "2019", "u5_stunted", "2"),    # denominator not reported
+            ("28756", "2018", "u5_measured", "5"), ("28756", "2018", "u5_stunted", "5"),    # equal: fine
+            ("28756", "2018", "u5_weighed", "4"), ("28756", "2018", "u5_underweight", "6")]  # 6 > 4
+    res = io.load_submissions(write_csv(tmp_path / "s.csv", rows), today=TODAY, flag_outliers=False)
+    q = res.quarantine.set_index("row")
+    over = q[q["reason"] == "numerator_above_denominator"]
+    assert sorted(over.index) == [3, 12]
+    assert "u5_measured = 40" in over.loc[3, "reason_en"] and "u5_weighed = 4" in over.loc[12, "reason_en"]
+    assert q.loc[7, "reason"] == "not_applicable"
+    assert res.summary["accepted"] == 8 and res.summary["quarantined"] == 3
+    res.check()
+
+
+def test_digit_strings_read_as_the_general_parser_reads_them():
+    for text, number in (("0", 0.0), ("0012", 12.0), ("28756", 28756.0), ("123456789012345", 123456789012345.0)):
+        assert _value_facts(text) == (number, None, None, False)
+    # what the shortcut must not take: signs, separators, words, too many digits
+    assert _value_facts("-3")[0] == -3.0
+    assert _value_facts("1.234")[0] == 1234.0
+    assert _value_facts("x")[3] is True  # not reported
+    assert _value_facts("có")[2] == 1.0
+    assert _value_facts("1" * 400)[1] == "not_a_number"  # inf is not a number
+    assert normalise_code("28756") == "28756" and normalise_code("875") == "00875"
+    assert normalise_code("12a45") == "!12a45" and normalise_code("123456") == "!123456"
+    assert normalise_code("28756.0") == "28756"
+
+
+def test_checker_ok_follows_the_marks_and_cannot_be_written():
+    chk = _Checker(5)
+    assert chk.ok.tolist() == [True] * 5
+    chk.mark(np.array([False, True, False, True, False]), "negative", "value")
+    chk.mark(np.array([True, True, False, False, False]), "bad_code", "commune_code")  # row 1 keeps its first reason
+    assert chk.ok.tolist() == [False, False, True, False, True]
+    assert [chk.names[r] for r in chk.reason] == ["bad_code", "negative", "", "negative", ""]
+    assert (chk.ok == (chk.reason == 0)).all()
+    with pytest.raises(ValueError):
+        chk.ok[2] = False
+
+
+def test_values_of_count_and_yes_no_elements_in_one_file(tmp_path):
+    # "x" is 'not reported' for a count and 'yes' for a yes/no element; "2" is not a yes/no answer
+    rows = [("28756", "2019", "u5_measured", "x"), ("28756", "2019", "health_station_midwife", "x"),
+            ("28759", "2019", "u5_measured", "2"), ("28759", "2019", "health_station_midwife", "2"),
+            ("28762", "2019", "u5_measured", "7"), ("28762", "2019", "health_station_midwife", "không")]
+    res = io.load_submissions(write_csv(tmp_path / "s.csv", rows), today=TODAY, flag_outliers=False)
+    got = {(c, e): v for c, e, v in res.accepted[["commune_code", "element", "value"]].itertuples(index=False)}
+    assert got == {("28756", "health_station_midwife"): 1.0, ("28759", "u5_measured"): 2.0,
+                   ("28762", "u5_measured"): 7.0, ("28762", "health_station_midwife"): 0.0}
+    assert sorted(res.quarantine["reason"]) == ["not_applicable", "not_yes_no"]
+
+
+def test_clean_counts_only_take_the_shortcut_and_keep_every_value(tmp_path):
+    rows = [(c, p, e, v) for c, p in (("28756", "2018"), ("28759", "2019"))
+            for e, v in (("u5_measured", "0040"), ("u5_stunted", "7"), ("pop_0_2", "120"), ("enrolled_0_2", "95"))]
+    res = io.load_submissions(write_csv(tmp_path / "s.csv", rows), today=TODAY, flag_outliers=False)
+    assert res.accepted["value"].tolist() == [40.0, 7.0, 120.0, 95.0] * 2
+    assert res.summary["accepted"] == 8 and len(res.quarantine) == 0
