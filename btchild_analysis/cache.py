@@ -15,8 +15,8 @@ therefore give a new key, never a stale result; a file changed while it was bein
 
 The stored dataset has the standard's verdicts computed (:meth:`Dataset.assessment`), so the reports
 that need them do not recompute them.  Strings columns are stored as codes and categories (the
-Python-object string arrays of pandas without pyarrow pickle ~5x slower otherwise) and rebuilt to
-the same dtype on reading.
+Python-object string arrays of pandas without pyarrow pickle ~5x slower otherwise; Arrow-backed ones,
+pandas with pyarrow, take several times the room) and rebuilt to the same dtype on reading.
 
 Safety: the cache is read with :mod:`pickle`, so it is only read from a folder that belongs to the
 current user and that no one else can write to (the folder is created ``0700``); anything else, or
@@ -135,14 +135,32 @@ def _rebuild_strings(codes: np.ndarray, uniques: np.ndarray, dtype: pd.StringDty
     return pd.arrays.StringArray(values, dtype=dtype)
 
 
+def _rebuild_arrow_strings(codes: np.ndarray, uniques: np.ndarray, dtype: pd.StringDtype) -> pd.api.extensions.ExtensionArray:
+    """An Arrow-backed string array (pandas with pyarrow) from its codes (-1: missing) and distinct values."""
+    import pyarrow as pa
+
+    indices = pa.array(codes, mask=codes < 0)
+    dictionary = pa.array(uniques.tolist(), type=pa.large_string())
+    return dtype.__from_arrow__(pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode())
+
+
+def _is_arrow_strings(obj: Any) -> bool:
+    dtype = getattr(obj, "dtype", None)
+    return (isinstance(obj, pd.api.extensions.ExtensionArray) and isinstance(dtype, pd.StringDtype)
+            and dtype.storage == "pyarrow")
+
+
 class _Pickler(pickle.Pickler):
-    """Pickles long Python-object string arrays as codes + categories (5x smaller, far faster)."""
+    """Pickles long string arrays as codes + categories: Python-object arrays (5x smaller, far faster)
+    and Arrow-backed ones (pandas with pyarrow: several times smaller than their string buffers)."""
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is pd.arrays.StringArray and len(obj) >= _ENCODE_FROM:
+        plain = type(obj) is pd.arrays.StringArray
+        if (plain or _is_arrow_strings(obj)) and len(obj) >= _ENCODE_FROM:
             codes, uniques = pd.factorize(obj)
             small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(uniques) < np.iinfo(t).max)
-            return _rebuild_strings, (codes.astype(small), np.asarray(uniques, dtype=object), obj.dtype)
+            rebuild = _rebuild_strings if plain else _rebuild_arrow_strings
+            return rebuild, (codes.astype(small), np.asarray(uniques, dtype=object), obj.dtype)
         return NotImplemented
 
 
