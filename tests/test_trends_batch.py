@@ -205,6 +205,11 @@ def test_series_stats_with_tied_years_as_scipy():
     y = np.array([[1.0, 2.0, 2.0, 5.0, 3.0], [4.0, 1.0, 3.0, 3.0, 0.0]])
     got = np.column_stack(trends._series_stats(t, y))
     np.testing.assert_allclose(got, np.array([scipy_row(t, row) for row in y]), rtol=0, atol=1e-12)
+    # three tied years and three tied values: the variance's x0·y0 term (groups of three or more)
+    t = np.array([2015.0, 2015.0, 2015.0, 2016.0, 2017.0, 2018.0, 2018.0])
+    y = np.array([[1.0, 1.0, 1.0, 2.0, 4.0, 3.0, 5.0], [2.0, 0.0, 2.0, 2.0, 6.0, 1.0, 7.0]])
+    got = np.column_stack(trends._series_stats(t, y))
+    np.testing.assert_allclose(got, np.array([scipy_row(t, row) for row in y]), rtol=0, atol=1e-12)
 
 
 def test_the_interval_widens_with_the_confidence_level():
