@@ -94,7 +94,7 @@ def _finish(fig, ax, g, title: str, lang: str, geo, synthetic: bool, district: s
     schematic = bool(geo.attrs.get("schematic"))
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=11, pad=18 if schematic else 6)
+    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=11, pad=18 if schematic else 6, y=1.0)  # y: no tick search
     if schematic:
         ax.annotate(label("schematic_notice", lang), (0.5, 1.0), xycoords="axes fraction", xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=8.5, style="italic",

@@ -97,7 +97,7 @@ def trend_chart(values: pd.DataFrame, indicator_id: str, unit_code: str | None =
     ax.yaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(label("year", lang))
     ax.set_ylabel(ind.unit_label(lang))
-    ax.set_title(f"{ind.label(lang)} — {a['unit_name'].iloc[0]}", fontsize=10)
+    ax.set_title(f"{ind.label(lang)} — {a['unit_name'].iloc[0]}", fontsize=10, y=1.0)  # y: see trend_grid
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     notes = add_notices(fig, lang, synthetic=synthetic)
@@ -131,7 +131,9 @@ def trend_grid(values: pd.DataFrame, indicator_ids: list[str], unit_code: str | 
         if unit_code is not None:
             a = a[a["unit_code"] == unit_code]
         a = a[a["unit_code"] == a["unit_code"].iloc[0]].sort_values("year") if len(a) else a
-        ax.set_title(textwrap.fill(ind.label(lang), 42), fontsize=8, y=1.0)  # y: no search for tick labels above
+        # y given: the title stands on the axes (as matplotlib would place it: no tick labels on top)
+        # without matplotlib searching every panel's tick labels for ones above it at each draw
+        ax.set_title(textwrap.fill(ind.label(lang), 42), fontsize=8, y=1.0)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if len(a) < 2:
@@ -175,7 +177,7 @@ def district_comparison(values: pd.DataFrame, indicator_id: str, period: str, la
             ax.axvline(t.value, color=TARGET_COLOUR, linestyle="--", label=_target_text(t, lang))
     ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(ind.unit_label(lang))
-    ax.set_title(f"{ind.label(lang)}, {period_label(period, lang)}", fontsize=10)
+    ax.set_title(f"{ind.label(lang)}, {period_label(period, lang)}", fontsize=10, y=1.0)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     add_notices(fig, lang, synthetic=synthetic)
@@ -218,7 +220,7 @@ def criterion_heatmap(scores: pd.DataFrame, year: int, communes: pd.DataFrame | 
                                     label("criterion_name", lang): [in_lang((c.vi, c.en), lang) for c in ed.criteria]})
     ax.set_xlabel(label("criterion", lang))
     ax.set_ylabel(row_label)
-    ax.set_title(f"{in_lang((ed.vi, ed.en), lang)}, {year}", fontsize=9)
+    ax.set_title(f"{in_lang((ed.vi, ed.en), lang)}, {year}", fontsize=9, y=1.0)
     notes = add_notices(fig, lang, synthetic=synthetic)
     if any(c.max_points is None for c in ed.criteria):
         fig.text(0.99, 0.01, label("max_not_confirmed", lang), fontsize=7, ha="right", va="bottom")
@@ -238,9 +240,9 @@ def _heatmap(ax, grid: pd.DataFrame, bar_label: str, lang: str) -> None:
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
     size = 7 if grid.shape[0] <= 25 else 5
     for (i, j), v in np.ndenumerate(values):
-        if not np.isnan(v):
+        if not np.isnan(v):  # inside its cell: not measured again for the figure's outline (in_layout)
             ax.text(j, i, num(100 * v, lang, 0), ha="center", va="center", fontsize=size,
-                    color="white" if v < 0.6 else "black")
+                    color="white" if v < 0.6 else "black", in_layout=False)
 
 
 def completeness_chart(submission_dates: pd.DataFrame, periods: list[str], lang: str = "vi",

@@ -470,6 +470,29 @@ def _crop_box(tight: Bbox, dpi: float, shape: tuple[int, int], margin: float) ->
     return top, bottom, left, right
 
 
+#: Agg renderers kept between figures, by canvas size and dpi (the last few): matplotlib keeps the sizes
+#: of texts per renderer, so a fresh renderer for every figure measured the same tick labels, legend
+#: entries and notes again on every map and chart of a report (issue 16).
+_RENDERERS: dict[tuple[float, float, float], object] = {}
+RENDERERS_KEPT = 2
+
+
+def _reuse_renderer(canvas: FigureCanvasAgg) -> None:
+    """Give ``canvas`` the kept renderer of its size and dpi (made and kept when there is none yet).
+
+    Agg clears a renderer before each draw; the pixels a caller keeps are copied out of it first.
+    """
+    key = (*canvas.get_width_height(physical=True), canvas.figure.dpi)  # as FigureCanvasAgg.get_renderer keys it
+    renderer = _RENDERERS.pop(key, None)
+    if renderer is None:
+        renderer = canvas.get_renderer()  # makes one for this key
+    else:
+        canvas.renderer, canvas._lastKey = renderer, key
+    _RENDERERS[key] = renderer
+    while len(_RENDERERS) > RENDERERS_KEPT:
+        _RENDERERS.pop(next(iter(_RENDERERS)))
+
+
 def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
     """The figure drawn once at ``dpi`` on a canvas :data:`MARGIN_INCHES` larger on every side, cut to
     its content plus :data:`PAD_INCHES` (what ``savefig(bbox_inches="tight")`` gives, which lays the
@@ -484,6 +507,7 @@ def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
     restore = adjust_bbox(fig, Bbox([[-MARGIN_INCHES, -MARGIN_INCHES], [w + MARGIN_INCHES, h + MARGIN_INCHES]]),
                           canvas.get_renderer(), dpi)
     try:
+        _reuse_renderer(canvas)
         canvas.draw()
         renderer = canvas.get_renderer()
         tight = fig.get_tightbbox(renderer)  # inches, from the canvas's corner: the figure's own corner is at the margin
