@@ -225,31 +225,50 @@ def _series_stats(t: np.ndarray, y: np.ndarray, alpha: float = 0.95) -> tuple[np
     the tie-corrected variance, no continuity correction).  Hand-written because calling scipy once per
     series costs ~1 ms of wrapper per call (a province has ~600 commune series per indicator), and even
     scipy's ``axis=1`` form takes ~0.16 s for 600 series of 12 years, this 1.3 ms;
-    tests/test_trends_batch.py checks it against scipy, series by series, to 1e-12.  Returns (slope, low slope, high slope, tau, p-value), one value per row.
-    """
-    from scipy.special import ndtr, ndtri  # lazily: see theil_sen
+    tests/test_trends_batch.py checks it against scipy, series by series, to 1e-12.
 
-    n = len(t)
-    i, j = np.triu_indices(n, 1)
-    dt, dy = t[j] - t[i], y[:, j] - y[:, i]
-    # Theil–Sen: the median of the slopes of the pairs with different years, and Sen's interval
+    Returns
+    -------
+    tuple of arrays
+        (slope, low slope, high slope, tau, p-value), one value per row of ``y``.
+    """
+    i, j = np.triu_indices(len(t), 1)
+    dt, dy = t[j] - t[i], y[:, j] - y[:, i]  # every pair, later minus earlier
+    ties = _tie_terms(t, y)
+    return (*_theil_sen_rows(dt, dy, len(t), ties, alpha), *_kendall_rows(dt, dy, len(t), ties))
+
+
+def _tie_terms(t: np.ndarray, y: np.ndarray) -> tuple:
+    """Σ k(k−1)(k−2) and Σ k(k−1)(2k+5) over the groups of k tied years (x0, x1), and of tied values in
+    each row (y0, y1): per element, (c−1)(c−2) and (c−1)(2c+5) for its group of c, summed."""
+    x_eq, y_eq = (t[:, None] == t).sum(1), (y[:, :, None] == y[:, None, :]).sum(2)
+    return (int(((x_eq - 1) * (x_eq - 2)).sum()), int(((x_eq - 1) * (2 * x_eq + 5)).sum()),
+            ((y_eq - 1) * (y_eq - 2)).sum(1), ((y_eq - 1) * (2 * y_eq + 5)).sum(1))
+
+
+def _theil_sen_rows(dt: np.ndarray, dy: np.ndarray, n: int, ties: tuple, alpha: float) -> tuple:
+    """Median of the slopes of the pairs with different years, and Sen's interval (as theilslopes)."""
+    from scipy.special import ndtri  # lazily: see theil_sen
+
     slopes = np.sort(dy[:, dt > 0] / dt[dt > 0], axis=1)
-    nt = slopes.shape[1]
-    median = (slopes[:, (nt - 1) // 2] + slopes[:, nt // 2]) / 2 if nt else np.full(len(y), np.nan)
-    x_eq, y_eq = (t[:, None] == t).sum(1), (y[:, :, None] == y[:, None, :]).sum(2)  # size of each value's tie group
-    x0, x1 = int(((x_eq - 1) * (x_eq - 2)).sum()), int(((x_eq - 1) * (2 * x_eq + 5)).sum())
-    y0, y1 = ((y_eq - 1) * (y_eq - 2)).sum(1), ((y_eq - 1) * (2 * y_eq + 5)).sum(1)
+    nt, rows = slopes.shape[1], np.arange(len(dy))
+    if not nt:  # every year the same: no slope
+        return tuple(np.full(len(dy), np.nan) for _ in range(3))
+    median = (slopes[:, (nt - 1) // 2] + slopes[:, nt // 2]) / 2
     with np.errstate(invalid="ignore"):  # a negative variance (tied years) gives no interval, as in scipy
-        sigma = np.sqrt(1 / 18. * (n * (n - 1) * (2 * n + 5) - x1 - y1))
-    z = ndtri((1. - alpha if alpha > 0.5 else alpha) / 2.)
-    bad = np.isnan(sigma) | (nt == 0)
+        sigma = np.sqrt(1 / 18. * (n * (n - 1) * (2 * n + 5) - ties[1] - ties[3]))
+    z, bad = ndtri((1. - alpha if alpha > 0.5 else alpha) / 2.), np.isnan(sigma)
     sigma = np.where(bad, 0.0, sigma)
     upper = np.minimum(np.round((nt - z * sigma) / 2.).astype(np.int64), nt - 1)
     lower = np.maximum(np.round((nt + z * sigma) / 2.).astype(np.int64) - 1, 0)
-    rows = np.arange(len(y))
-    low = np.where(bad, np.nan, slopes[rows, np.where(bad, 0, lower)] if nt else np.nan)
-    high = np.where(bad, np.nan, slopes[rows, np.where(bad, 0, upper)] if nt else np.nan)
-    # Kendall's tau-b between years and values, from the signs of the pairs
+    return median, np.where(bad, np.nan, slopes[rows, lower]), np.where(bad, np.nan, slopes[rows, upper])
+
+
+def _kendall_rows(dt: np.ndarray, dy: np.ndarray, n: int, ties: tuple) -> tuple:
+    """Kendall's tau-b between years and values and its two-sided p-value (as kendalltau's "auto")."""
+    from scipy.special import ndtr  # lazily: see theil_sen
+
+    x0, x1, y0, y1 = ties
     sx, sy = np.sign(dt).astype(np.int64), np.sign(dy).astype(np.int64)
     tot, con_minus_dis, dis = n * (n - 1) // 2, (sx * sy).sum(1), (sx * sy < 0).sum(1)
     xtie, ytie = int((sx == 0).sum()), (sy == 0).sum(1)
@@ -262,8 +281,7 @@ def _series_stats(t: np.ndarray, y: np.ndarray, alpha: float = 0.95) -> tuple[np
     for r in np.flatnonzero(exact):
         p[r] = _kendall_exact_p(n, int(tot - dis[r]))
     undefined = (xtie == tot) | (ytie == tot)
-    tau, p = np.where(undefined, np.nan, tau), np.where(undefined, np.nan, p)
-    return median, low, high, tau, p
+    return np.where(undefined, np.nan, tau), np.where(undefined, np.nan, p)
 
 
 @functools.lru_cache(maxsize=4096)
