@@ -714,6 +714,8 @@ def suggest_code(code: str, known: set[str]) -> str | None:
 
 #: Above this many possible (commune, period, element) keys, hash tables replace dense arrays.
 DENSE_KEYS = 20_000_000
+#: Values compared at a time by the numerator check (2 MB of float64).
+BLOCK_VALUES = 1 << 18
 
 
 def _duplicates(key: np.ndarray, vals: np.ndarray, chk: _Checker, n_keys: int | None = None) -> np.ndarray:
@@ -775,8 +777,9 @@ def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray
 
     ``key`` numbers each record as ``unit * E + element`` (:func:`_record_keys`, E = ``len(ue) + 1``);
     ``ok`` marks the rows that count (each key at most once among them).  Up to :data:`DENSE_KEYS`
-    keys the values go into a (unit × element) table and the numerator columns are compared with
-    their denominator columns block by block: no per-row array but the table.
+    keys the values go into (unit × element) tables and the numerator columns are compared with
+    their denominator columns a block of units at a time.  Rows in key order (a file written commune
+    by commune, all clean) fill one small table per block, reused; otherwise one table of every key.
     """
     den_of = _denominators(ue)
     nums = np.flatnonzero(den_of >= 0)
@@ -785,30 +788,61 @@ def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray
     if n_keys is None or n_keys > DENSE_KEYS:
         return _numerator_check_sparse(key, ei, ue, vals, ok, chk, den_of)
     E = len(ue) + 1
-    everyone = bool(ok.all())
-    table = np.full(n_keys, np.nan)
-    if everyone:
-        table[key] = vals
-    else:
-        table[key[ok]] = vals[ok]
-    grid = table.reshape(-1, E)
+    step = max(1, BLOCK_VALUES // E)  # units per block
+    ordered = bool(ok.all()) and bool((key[1:] > key[:-1]).all())
+    blocks = _ordered_blocks(key, vals, n_keys, E, step) if ordered else _table_blocks(key, vals, ok, n_keys, E, step)
     found = []
-    step = max(1, (1 << 18) // E)  # units per block: a few MB at a time
-    for start in range(0, len(grid), step):
-        block = grid[start:start + step]
+    for start, block in blocks:
         with np.errstate(invalid="ignore"):
             over = block[:, nums] > block[:, den_of[nums]]
         if over.any():
             unit, j = np.nonzero(over)
-            found.append((unit + start) * E + nums[j])
+            found.append((unit + start).astype(np.int64) * E + nums[j])
     if not found:
         return
-    flag = np.zeros(n_keys, dtype=bool)
-    flag[np.concatenate(found)] = True
-    mask = flag[key] & ok
-    rows = np.flatnonzero(mask)
-    den_vals = table[key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]]
+    over_keys = np.concatenate(found)
+    if ordered:  # each key found is the key of one row, and so is its denominator's
+        rows = np.sort(np.searchsorted(key, over_keys.astype(key.dtype)))
+    else:
+        flag = np.zeros(n_keys, dtype=bool)
+        flag[over_keys] = True
+        rows = np.flatnonzero(flag[key] & ok)
+    den_keys = key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]
+    den_vals = vals[np.searchsorted(key, den_keys.astype(key.dtype))] if ordered else _table_of(key, vals, ok, n_keys)[den_keys]
+    mask = np.zeros(len(key), dtype=bool)
+    mask[rows] = True
     _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk)
+
+
+def _table_of(key: np.ndarray, vals: np.ndarray, ok: np.ndarray, n_keys: int) -> np.ndarray:
+    """The value of each key (NaN: no row that counts) as one array of ``n_keys``."""
+    table = np.full(n_keys, np.nan)
+    if ok.all():
+        table[key] = vals
+    else:
+        table[key[ok]] = vals[ok]
+    return table
+
+
+def _table_blocks(key, vals, ok, n_keys: int, E: int, step: int):
+    """(first unit, values of ``step`` units × E elements) from one table of every key."""
+    grid = _table_of(key, vals, ok, n_keys).reshape(-1, E)
+    for start in range(0, len(grid), step):
+        yield start, grid[start:start + step]
+
+
+def _ordered_blocks(key, vals, n_keys: int, E: int, step: int):
+    """As :func:`_table_blocks` for rows in increasing key order: each block of units is a run of rows,
+    put into one small table reused from block to block."""
+    edges = np.searchsorted(key, (np.arange(0, n_keys // E + step, step, dtype=np.int64) * E).astype(key.dtype))
+    table = np.empty(step * E)
+    for b in range(len(edges) - 1):
+        r0, r1 = int(edges[b]), int(edges[b + 1])
+        if r1 == r0:
+            continue
+        table.fill(np.nan)
+        table[key[r0:r1] - b * step * E] = vals[r0:r1]
+        yield b * step, table.reshape(step, E)
 
 
 def _numerator_check_sparse(key, ei, ue, vals, ok, chk, den_of) -> None:

@@ -107,3 +107,27 @@ def test_clean_counts_only_take_the_shortcut_and_keep_every_value(tmp_path):
     res = io.load_submissions(write_csv(tmp_path / "s.csv", rows), today=TODAY, flag_outliers=False)
     assert res.accepted["value"].tolist() == [40.0, 7.0, 120.0, 95.0] * 2
     assert res.summary["accepted"] == 8 and len(res.quarantine) == 0
+
+
+@pytest.mark.parametrize("block", [validation.BLOCK_VALUES, 26, 60])
+@pytest.mark.parametrize("order", ["key order", "shuffled"])
+def test_numerators_above_denominators_in_a_clean_file_in_key_order(tmp_path, monkeypatch, block, order):
+    monkeypatch.setattr(validation, "BLOCK_VALUES", block)  # 26: one unit per block; 60: two
+    codes = [f"{28756 + 3 * i}" for i in range(7)]
+    rows = []
+    for k, c in enumerate(codes):
+        for p in ("2018", "2019"):
+            stunted = 50 if (k, p) in {(1, "2018"), (4, "2019"), (6, "2019")} else 5  # above 40 three times
+            underweight = 41 if (k, p) == (6, "2018") else 3                          # above 40 once
+            rows += [(c, p, "u5_measured", "40"), (c, p, "u5_stunted", str(stunted)),
+                     (c, p, "u5_weighed", "40"), (c, p, "u5_underweight", str(underweight))]
+    if order == "shuffled":
+        rows = [rows[i] for i in np.random.default_rng(3).permutation(len(rows))]
+    res = io.load_submissions(write_csv(tmp_path / "s.csv", rows), today=TODAY, flag_outliers=False)
+    q = res.quarantine
+    assert sorted(zip(q["commune_code"], q["period"], q["element"], q["value"])) == [
+        ("28759", "2018", "u5_stunted", "50"), ("28768", "2019", "u5_stunted", "50"),
+        ("28774", "2018", "u5_underweight", "41"), ("28774", "2019", "u5_stunted", "50")]
+    assert set(q["reason"]) == {"numerator_above_denominator"}
+    assert all("= 40" in t for t in q["reason_en"])
+    assert res.summary["accepted"] == len(rows) - 4
