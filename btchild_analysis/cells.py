@@ -188,7 +188,8 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
     if any(col is None for col in body.values()):
         return None
     empty = _all_empty([body[c] for c in keep])
-    rows = np.arange(2, len(body["commune_code"]) + 2)
+    n_rows = len(body["commune_code"])  # line numbers: int32 while they fit (half the memory)
+    rows = np.arange(2, n_rows + 2, dtype=np.int32 if n_rows < 2**31 - 2 else np.int64)
     skipped = Counter()
     if info.blank:  # pandas drops empty lines: number the rows from the file
         if info.blank_at is None:

@@ -907,7 +907,7 @@ def _quarantine_table(raw: pd.DataFrame, codes: np.ndarray, chk: _Checker,
         en.append(cache[key][1])
     sheet_col = q["column"].to_numpy()
     out = pd.DataFrame({
-        "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(),
+        "file": q["file"].to_numpy(), "sheet": q["sheet"].to_numpy(), "row": q["row"].to_numpy(np.int64),
         # a wide sheet's column (e.g. "D:Thấp còi") for value faults; else the field's name
         # (a part of an element not split: the element's column of a workbook; an unknown sex: its own column)
         "column": [qc if qc and (c == "value" or (c == "sex" and r != "bad_sex" and not str(qc).endswith(":value")))
