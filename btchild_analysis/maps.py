@@ -148,17 +148,15 @@ def fixed_breaks(values: pd.Series, indicator_id: str | None = None, k: int = 5,
                  at_target: bool = True, target_year: int = 2020) -> list[float]:
     """Class upper bounds pooled over all years (so maps of different years compare).
 
-    Quantiles of the pooled values (:class:`mapclassify.Quantiles`), with the plan's target value
-    added as a break when ``at_target``; a single class when every value is equal.
+    Quantiles of the pooled values (:func:`quantile_bins`, as :class:`mapclassify.Quantiles`), with the
+    plan's target value added as a break when ``at_target``; a single class when every value is equal.
     """
     v = pd.Series(values, dtype=float).dropna()
     if v.empty:
         return [0.0]
     if v.nunique() == 1:
         return [float(v.iloc[0])]
-    import mapclassify  # here, not at the top: it imports scikit-learn (~0.2 s) for two classifications
-
-    bins = list(mapclassify.Quantiles(v.to_numpy(), k=min(k, v.nunique())).bins)
+    bins = list(quantile_bins(v.to_numpy(), k=min(k, v.nunique())))
     if at_target and indicator_id:
         tgt = [t.value for t in indicator(indicator_id).targets if t.year == target_year]
         if tgt and v.min() < tgt[0] < v.max():
@@ -169,15 +167,52 @@ def fixed_breaks(values: pd.Series, indicator_id: str | None = None, k: int = 5,
 
 
 def classify(values: pd.Series, bins: list[float]) -> np.ndarray:
-    """Class index of each value for upper bounds ``bins`` (-1 for missing)."""
+    """Class index of each value for upper bounds ``bins`` (-1 for missing).
+
+    Class ``i`` holds ``bins[i-1] < value <= bins[i]``; values above the last bound join a last class
+    (as :class:`mapclassify.UserDefined`, which adds the largest value as a bound).
+
+    >>> classify(pd.Series([1.0, 2.0, 2.5, None, 9.0]), [2.0, 5.0]).tolist()
+    [0, 0, 1, -1, 2]
+    """
     v = pd.Series(values, dtype=float)
     out = np.full(len(v), -1)
     ok = v.notna().to_numpy()
     if ok.any():
-        import mapclassify  # see fixed_breaks
-
-        out[ok] = mapclassify.UserDefined(v[ok].to_numpy(), bins=list(bins)).yb
+        x = v[ok].to_numpy()
+        b = np.asarray(bins, dtype=float)
+        if b[-1] < x.max():
+            b = np.append(b, x.max())
+        cls = np.searchsorted(b, x, side="left")  # the first bound ≥ the value
+        out[ok] = np.where(cls == len(b), 0, cls)  # (mapclassify's bin1d: beyond every bound is 0)
     return out
+
+
+def _score_at(ordered: np.ndarray, per: float) -> float:
+    """``scipy.stats.scoreatpercentile(values, per)`` (its "fraction" interpolation, the same arithmetic
+    to the last bit) on values already sorted."""
+    idx = per / 100.0 * (len(ordered) - 1)
+    i = int(idx)
+    if i == idx:
+        return np.add.reduce(ordered[i:i + 1] * np.array(1)) / 1.0
+    weights = np.array([(i + 1 - idx), (idx - i)], float)
+    return np.add.reduce(ordered[i:i + 2] * weights) / weights.sum()
+
+
+def quantile_bins(values: np.ndarray, k: int = 5) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, as :class:`mapclassify.Quantiles` computes them (fewer when
+    values tie), without importing mapclassify: it imports scikit-learn and scipy.stats, ~0.8 s of a
+    fresh report kernel, for two small classifications (issue 16).
+
+    >>> quantile_bins(np.arange(1000.0), 4).tolist(), quantile_bins(np.array([1.0, 1.0, 1.0, 2.0]), 4).tolist()
+    ([249.75, 499.5, 749.25, 999.0], [1.0, 1.25, 2.0])
+    """
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    ordered = np.sort(np.asarray(values, dtype=float))
+    return np.unique(np.array([_score_at(ordered, pct) for pct in p]))
 
 
 def _class_labels(bins: list[float], lo: float, lang: str = "vi") -> list[str]:
