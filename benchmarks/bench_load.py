@@ -2,7 +2,8 @@
 
 ~10,600 communes × 13 years × 2 periods × 25 elements (≈ 6.9 million rows, ``_national.long_file``).
 Every measurement runs in a fresh process of its own, so that its peak memory is its own
-(``ru_maxrss`` of that process, imports included); the figures are taken in interleaved pairs (bare,
+(``VmHWM`` of that process, imports included; ``ru_maxrss`` where /proc is absent, which on Linux
+starts from the parent's resident size at the fork); the figures are taken in interleaved pairs (bare,
 load; then load, bare; …) and printed with min, median and n, with the ratio of each pair.
 
 Both with and without pyarrow installed (pandas 3 then reads strings as Arrow strings): "without" hides
@@ -32,6 +33,12 @@ from _common import fmt, goal, machine_line, stats  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
+def peak_mb():  # this process's own peak: VmHWM belongs to its memory map (ru_maxrss starts from the parent's)
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 mode, path, codes, arrow = sys.argv[1:5]
 if arrow == "hide":
     sys.modules["pyarrow"] = None   # pandas then behaves as without pyarrow installed
@@ -39,7 +46,7 @@ import pandas as pd
 if mode == "load":
     from btchild_analysis import io
     known = set(open(codes).read().split())
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak_mb()
 t = time.perf_counter()
 if mode == "bare":
     df = pd.read_csv(path, dtype=str)
@@ -54,7 +61,7 @@ try:
     pa = pyarrow.__version__
 except ImportError:
     pa = None
-print(json.dumps({"seconds": sec, "rows": n, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": sec, "rows": n, "peak_mb": peak_mb(),
                   "imports_mb": before, "pyarrow": pa, "pandas": pd.__version__, **extra}))
 """
 
@@ -73,7 +80,8 @@ def arrow_env(tmp: Path) -> tuple[dict | None, str]:
     probe = subprocess.run([sys.executable, "-c", "import pyarrow; print(pyarrow.__version__)"],
                            capture_output=True, text=True)
     if probe.returncode == 0:
-        return env, f"pyarrow {probe.stdout.strip()} installed in the environment"
+        where = f" (PYTHONPATH={env['PYTHONPATH']})" if env.get("PYTHONPATH") else ""
+        return env, f"pyarrow {probe.stdout.strip()} importable in this environment{where}"
     target = tmp / "site"
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
                           "pyarrow"], capture_output=True, text=True)
