@@ -392,16 +392,19 @@ def prevalence(scored: pd.DataFrame, levels: Iterable[str] = LEVELS, units: pd.D
 
 
 def _long(agg: pd.DataFrame, level: str) -> pd.DataFrame:
-    parts = []
-    for ind in rules()["indicators"]:
-        x, n = agg[f"{ind}__num"].to_numpy(float), agg[f"{ind}__den"].to_numpy(float)
-        lo, hi = wilson_interval(x, n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(n > 0, 100 * x / n, np.nan)
-        parts.append(agg[["unit_code", "unit_name", "period", "sex", "age_group"]].assign(
-            level=level, indicator=ind, numerator=x.astype(np.int64), denominator=n.astype(np.int64),
-            value=value, ci_low=100 * lo, ci_high=100 * hi, base_mark=base_mark(n)))
-    return pd.concat(parts, ignore_index=True)
+    """One row per unit (row of ``agg``) and indicator, indicator by indicator: built from whole columns
+    at once (the arithmetic is elementwise) rather than a frame per indicator and a concat (issue 16)."""
+    inds = list(rules()["indicators"])
+    x = np.concatenate([agg[f"{ind}__num"].to_numpy(float) for ind in inds])
+    n = np.concatenate([agg[f"{ind}__den"].to_numpy(float) for ind in inds])
+    lo, hi = wilson_interval(x, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(n > 0, 100 * x / n, np.nan)
+    keys = agg[["unit_code", "unit_name", "period", "sex", "age_group"]]
+    out = pd.concat([keys] * len(inds), ignore_index=True)  # the keys' own dtypes, repeated per indicator
+    return out.assign(level=level, indicator=np.repeat(np.array(inds, dtype=object), len(agg)),
+                      numerator=x.astype(np.int64), denominator=n.astype(np.int64), value=value, ci_low=100 * lo,
+                      ci_high=100 * hi, base_mark=base_mark(n))
 
 
 def as_elements(prevalence_by_commune: pd.DataFrame) -> pd.DataFrame:

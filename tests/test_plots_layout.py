@@ -155,39 +155,3 @@ def test_grid_layout_refuses_margins_without_room():
     fig, _ = plt.subplots(1, 2, figsize=(2, 2))
     with pytest.raises(ValueError, match="no room"):
         style.grid_layout(fig, 1, 2, left=1, right=1, top=0.1, bottom=0.1, wgap=0.1, hgap=0.1)
-
-
-# ----------------------------------------------------------------------------- anthropometry: speed only
-
-def test_z_summary_is_scipys_on_the_sample(scored):
-    """z_summary's own moments give scipy.stats' skewness and kurtosis to the last bit."""
-    from scipy import stats
-
-    for by in (None, "commune_code", "sex"):
-        got = aq.z_summary(scored, by=by)
-        rows = [("all", scored)] if by is None else list(scored.groupby(by, sort=True))
-        expected_skew, expected_kurt = [], []
-        for _, g in rows:
-            for z in aq.Z_NAMES:
-                v = g[z].to_numpy(float)
-                ok = v[~np.isnan(v) & ~g[f"{z}_flag"].to_numpy(bool)]
-                expected_skew.append(float(stats.skew(ok)) if len(ok) > 2 else np.nan)
-                expected_kurt.append(float(stats.kurtosis(ok, fisher=False)) if len(ok) > 3 else np.nan)
-        np.testing.assert_array_equal(got["skewness"].to_numpy(float), expected_skew)
-        np.testing.assert_array_equal(got["kurtosis"].to_numpy(float), expected_kurt)
-
-
-def test_moments_by_hand():
-    v = np.array([1.0, 2.0, 3.0, 10.0])  # mean 4; deviations −3, −2, −1, 6
-    m2, m3, m4 = (9 + 4 + 1 + 36) / 4, (-27 - 8 - 1 + 216) / 4, (81 + 16 + 1 + 1296) / 4
-    assert aq._skewness(v) == pytest.approx(m3 / m2 ** 1.5)
-    assert aq._kurtosis(v) == pytest.approx(m4 / m2 ** 2)
-    assert np.isnan(aq._skewness(np.full(5, 0.3))) and np.isnan(aq._kurtosis(np.full(5, 0.3)))
-
-
-def test_normal_density_is_scipys():
-    from scipy import stats
-
-    x = np.linspace(-5, 5, 201)
-    np.testing.assert_array_equal(aq.normal_pdf(x), stats.norm.pdf(x))
-    assert aq.normal_pdf(0.0) == pytest.approx(1 / np.sqrt(2 * np.pi))
