@@ -65,17 +65,39 @@ def segment_ids(years, breaks: tuple[int, ...]) -> np.ndarray:
 
 
 def theil_sen(years, values, alpha: float = 0.95) -> tuple[float, float, float, float]:
-    """(slope, intercept, low slope, high slope) by :func:`scipy.stats.theilslopes`.
+    """(slope, intercept, low slope, high slope) as :func:`scipy.stats.theilslopes` gives them.
+
+    Two points or more with finite years and values are computed in numpy with scipy's arithmetic
+    (:func:`_series_stats`; tests/test_trends_batch.py checks it against scipy), so that a report
+    drawing a trend line does not import scipy.stats (~0.7 s); anything else goes to scipy itself,
+    whose conventions for it (NaN propagated, too few points) are kept.
 
     Examples
     --------
     >>> theil_sen([2015, 2016, 2017, 2018], [10.0, 12.0, 14.0, 16.0])[0]  # two points a year
     2.0
     """
-    from scipy import stats  # here, not at the top: scipy.stats costs ~0.7 s to import and only the trend functions use it
+    t, y = _pairable(years, values)
+    if t is None:
+        from scipy import stats  # here, not at the top: scipy.stats costs ~0.7 s to import
 
-    res = stats.theilslopes(values, years, alpha)
-    return float(res.slope), float(res.intercept), float(res.low_slope), float(res.high_slope)
+        res = stats.theilslopes(values, years, alpha)
+        return float(res.slope), float(res.intercept), float(res.low_slope), float(res.high_slope)
+    i, j = np.triu_indices(len(t), 1)
+    slope, low, high = (float(v[0]) for v in _theil_sen_rows(t[j] - t[i], y[:, j] - y[:, i], len(t),
+                                                            _tie_terms(t, y), alpha))
+    return slope, float(np.median(y[0]) - slope * np.median(t)), low, high
+
+
+def _pairable(years, values) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Years (ascending) and values (a 1-row matrix in the same order) for the numpy path of
+    :func:`theil_sen` and :func:`mann_kendall`; (None, None) when scipy must decide (fewer than two
+    points, lengths that differ, a value or year not finite)."""
+    t, y = np.asarray(years, dtype=float).ravel(), np.asarray(values, dtype=float).ravel()
+    if len(t) < 2 or len(t) != len(y) or not (np.isfinite(t).all() and np.isfinite(y).all()):
+        return None, None
+    order = np.argsort(t, kind="stable")
+    return t[order], y[order][None, :]
 
 
 def mann_kendall(years, values) -> tuple[float, float, int]:
@@ -85,7 +107,8 @@ def mann_kendall(years, values) -> tuple[float, float, int]:
     tau-b.  The p-value is :func:`scipy.stats.kendalltau`'s with ``method="auto"``: **exact** (the
     permutation distribution of S) when neither years nor values have ties and there are at most 33
     years (or at most one discordant or concordant pair); otherwise the normal approximation of S with
-    the tie-corrected variance, without continuity correction.
+    the tie-corrected variance, without continuity correction.  Computed in numpy with scipy's
+    arithmetic, scipy itself for the same exceptions as :func:`theil_sen`.
 
     Examples
     --------
@@ -103,12 +126,16 @@ def mann_kendall(years, values) -> tuple[float, float, int]:
     (5, 0.9129, 0.071)
     """
     x = np.asarray(values, dtype=float)
-    t = np.asarray(years, dtype=float)
     s = int(sum(np.sign(x[j] - x[i]) for i in range(len(x)) for j in range(i + 1, len(x))))
-    from scipy import stats  # see theil_sen
+    t, y = _pairable(years, values)
+    if t is None:
+        from scipy import stats  # see theil_sen
 
-    res = stats.kendalltau(t, x)
-    return float(res.statistic), float(res.pvalue), s
+        res = stats.kendalltau(np.asarray(years, dtype=float), x)
+        return float(res.statistic), float(res.pvalue), s
+    i, j = np.triu_indices(len(t), 1)
+    tau, p = _kendall_rows(t[j] - t[i], y[:, j] - y[:, i], len(t), _tie_terms(t, y))
+    return float(tau[0]), float(p[0]), s
 
 
 def trend_table(values: pd.DataFrame, start: int | None = None, end: int | None = None,

@@ -241,3 +241,53 @@ def test_kendall_exact_p_small_cases_by_hand():
     assert trends._kendall_exact_p(3, 3) == pytest.approx(1 / 3)  # 2 · 1/6: only the sorted order of 3
     assert trends._kendall_exact_p(4, 6) == pytest.approx(1 / 12)  # 2 · 1/24
     assert trends._kendall_exact_p(4, 3) == 1.0  # C = N/2: the middle of the distribution
+
+
+# ----------------------------------------------------------------------------- theil_sen and mann_kendall
+
+
+def scipy_pair(t, y):
+    res, kt = stats.theilslopes(y, t), stats.kendalltau(t, y)
+    return (res.slope, res.intercept, res.low_slope, res.high_slope), (kt.statistic, kt.pvalue)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_theil_sen_and_mann_kendall_as_scipy(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 45))
+    t = rng.choice(np.arange(1980.0, 2030.0), size=n, replace=seed % 5 == 0)  # unsorted; tied years 1 in 5
+    y = rng.integers(0, 4, size=n) * 1.5 if seed % 2 else np.round(rng.normal(size=n), 2)
+    if np.ptp(y) == 0:
+        y[0] += 1
+    ts, (tau, p) = scipy_pair(t, y)
+    assert trends.theil_sen(t, y) == pytest.approx(ts, abs=1e-12, nan_ok=True)
+    got = trends.mann_kendall(t, y)
+    assert got[:2] == pytest.approx((tau, p), abs=1e-12, nan_ok=True)
+    assert got[2] == sum(np.sign(y[j] - y[i]) for i in range(n) for j in range(i + 1, n))  # S in the order given
+
+
+@pytest.mark.parametrize("t, y", [([2015.0, 2016.0, 2017.0], [1.0, np.nan, 3.0]),  # NaN propagated
+                                  ([2015.0], [1.0]),  # one point
+                                  ([2015.0, 2015.0, 2015.0], [1.0, 2.0, 3.0]),  # every year the same
+                                  ([2015.0, 2016.0, 2017.0], [1.0, np.inf, 3.0])])
+def test_theil_sen_and_mann_kendall_leave_scipy_its_edge_cases(t, y):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ts, (tau, p) = scipy_pair(t, y)
+        assert trends.theil_sen(t, y) == pytest.approx(ts, nan_ok=True)
+        if np.isfinite(y).all():  # (mann_kendall's S has no value for a missing one)
+            assert trends.mann_kendall(t, y)[:2] == pytest.approx((tau, p), nan_ok=True)
+
+
+def test_a_trend_on_ordinary_data_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+    code = ("import sys; from btchild_analysis import trends; import pandas as pd; "
+            "trends.theil_sen([2015, 2016, 2017, 2019], [3.0, 1.0, 2.0, 2.0]); "
+            "trends.mann_kendall([2015, 2016, 2017], [3.0, 1.0, 2.0]); "
+            "trends.trend_table(pd.DataFrame({'level': 'province', 'unit_code': '83', 'unit_name': 'B', "
+            "'indicator': 'play_area_standard', 'period': ['2012', '2013', '2014'], 'value': [1.0, 3.0, 2.0]})); "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
