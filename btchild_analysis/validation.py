@@ -25,7 +25,7 @@ from ._resources import load_yaml
 from .errors import LoadAccountingError, PeriodError
 from .i18n import LabelError, label
 from .periods import Period, parse_period
-from .cells import column_codes
+from .cells import _first_seen, column_codes
 from .readers import LONG_COLUMNS, _value_words, fold_key, is_blank, layout, ward_name
 from .catalog import elements, header_lookup
 from .sex_parts import (BY_SEX_COLUMNS, SEX_NAMES, check_parts, empty_by_sex, implausible_derived, sex_codes,
@@ -451,7 +451,7 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
         accepted, by_sex = _with_parts(accepted, keep & (sexc > 0), derived, raw, ucode_arr[ci], uper_str[pi],
                                        ue_arr[ei], sexc, vals)
     quarantine = _quarantine_table(raw, ucode_arr, chk, ci)
-    files = [str(f) for f in pd.unique(raw["file"])] if n else []
+    files = _distinct_files(raw["file"]) if n else []
     res = LoadResult(accepted=accepted, quarantine=quarantine, duplicates_folded=int(folded.sum()), files=files,
                      by_sex=by_sex, derived_totals=0 if derived is None else len(derived.derived_totals))
     if derived is not None:
@@ -462,6 +462,14 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
             res.notes = pd.concat([res.notes, pd.DataFrame([("", "", _implausible_note(by_sex[odd]))],
                                                            columns=NOTE_COLUMNS)], ignore_index=True)
     return res
+
+
+def _distinct_files(column: pd.Series) -> list[str]:
+    """The files of the records in order of first appearance (a categorical column: from its codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = column.cat.categories
+        return [str(cats[i]) for i in _first_seen(np.asarray(column.cat.codes), len(cats))]
+    return [str(f) for f in pd.unique(column)]
 
 
 def _implausible_note(rows: pd.DataFrame) -> str:

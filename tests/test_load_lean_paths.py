@@ -131,3 +131,14 @@ def test_numerators_above_denominators_in_a_clean_file_in_key_order(tmp_path, mo
     assert set(q["reason"]) == {"numerator_above_denominator"}
     assert all("= 40" in t for t in q["reason_en"])
     assert res.summary["accepted"] == len(rows) - 4
+
+
+def test_validate_names_the_files_in_the_order_their_records_come(tmp_path):
+    from btchild_analysis.readers import combine, read_file
+
+    a = write_csv(tmp_path / "a.csv", [("28756", "2019", "u5_measured", "4")])
+    b = write_csv(tmp_path / "b.csv", [("28759", "2019", "u5_measured", "5")] * 3)
+    one = read_file(b).rows
+    assert isinstance(one["file"].dtype, pd.CategoricalDtype)  # the long CSV's path: from the codes
+    assert io.validate(one, TODAY).files == [str(b)]
+    assert io.validate(combine([read_file(b), read_file(a)]).rows, TODAY).files == [str(b), str(a)]
