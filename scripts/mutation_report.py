@@ -181,11 +181,8 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "sign() and kendalltau give the same for whole numbers and floats"),
     ("trends", "segment_ids", "dtype=float)", r"re:dtype=None\)|np\.asarray\((sorted\(breaks\)|years), \)",
      "dtype-only: searchsorted compares years and break years the same as integers or floats"),
-    ("trends", "_segment_stats", "len(np.unique(vals)) > 1", "len(np.unique(vals)) >= 1", "a constant series: "
-     "theilslopes gives slope, low and high 0 and kendalltau NaN, the values set by hand"),
-    ("trends", "trend_table", 'part["value"].to_numpy(float)', 'part["value"].to_numpy(None)', "dtype-only: "
-     "the values are float already"),
-    ("trends", "trend_table", "sort=True)", '"indicator"], )', "sort=True is groupby's default"),
+    ("trends", "_segments_stats", "step[stop - 1] > step[first]", "step[stop - 1] >= step[first]", "a flat "
+     "segment through the matrix gives slope, low and high 0 and tau and p NaN, the values set by hand"),
     ("trends", "rank", 'kind="stable"', 'kind="STABLE"', "numpy reads the sort kind by its first letter: 'S' "
      "is stable"),
     ("trends", "rank", 'na_position="last")', r're:kind="stable", \)$', "na_position='last' is pandas' "
