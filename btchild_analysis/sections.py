@@ -477,17 +477,19 @@ _RENDERERS: dict[tuple[float, float, float], object] = {}
 RENDERERS_KEPT = 2
 
 
-def _reuse_renderer(canvas: FigureCanvasAgg) -> None:
-    """Give ``canvas`` the kept renderer of its size and dpi (made and kept when there is none yet).
-
-    Agg clears a renderer before each draw; the pixels a caller keeps are copied out of it first.
-    """
+def _take_renderer(canvas: FigureCanvasAgg) -> tuple:
+    """Give ``canvas`` the kept renderer of its size and dpi, if there is one, and take it out of the
+    keeping while it draws (a figure drawn meanwhile, in another thread, gets its own); returns the key
+    to keep it under afterwards (:func:`_keep_renderer`).  Agg clears a renderer before each draw."""
     key = (*canvas.get_width_height(physical=True), canvas.figure.dpi)  # as FigureCanvasAgg.get_renderer keys it
     renderer = _RENDERERS.pop(key, None)
-    if renderer is None:
-        renderer = canvas.get_renderer()  # makes one for this key
-    else:
+    if renderer is not None:
         canvas.renderer, canvas._lastKey = renderer, key
+    return key
+
+
+def _keep_renderer(key: tuple, renderer) -> None:
+    """Keep ``renderer`` for the next figure of its size, after its pixels were copied out."""
     _RENDERERS[key] = renderer
     while len(_RENDERERS) > RENDERERS_KEPT:
         _RENDERERS.pop(next(iter(_RENDERERS)))
@@ -507,7 +509,7 @@ def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
     restore = adjust_bbox(fig, Bbox([[-MARGIN_INCHES, -MARGIN_INCHES], [w + MARGIN_INCHES, h + MARGIN_INCHES]]),
                           canvas.get_renderer(), dpi)
     try:
-        _reuse_renderer(canvas)
+        key = _take_renderer(canvas)
         canvas.draw()
         renderer = canvas.get_renderer()
         tight = fig.get_tightbbox(renderer)  # inches, from the canvas's corner: the figure's own corner is at the margin
@@ -517,10 +519,10 @@ def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
         fig.set_dpi(old_dpi)
     tight = Bbox(tight.get_points() - MARGIN_INCHES)
     rows = _crop_box(tight, dpi, rgba.shape[:2], MARGIN_INCHES)
-    if rows is None:
-        return None
-    top, bottom, left, right = rows
-    return np.ascontiguousarray(rgba[top:bottom, left:right, :3])
+    top, bottom, left, right = rows if rows is not None else (0, 0, 0, 0)
+    rgb = np.ascontiguousarray(rgba[top:bottom, left:right, :3]) if rows is not None else None  # a copy
+    _keep_renderer(key, renderer)
+    return rgb
 
 
 def _png(fig) -> bytes:

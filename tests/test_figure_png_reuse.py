@@ -62,3 +62,25 @@ def test_only_a_few_renderers_are_kept():
     assert len(sections._RENDERERS) == sections.RENDERERS_KEPT
     widths = sorted(k[0] for k in sections._RENDERERS)
     assert widths == [round((s + 2 * sections.MARGIN_INCHES) * 200) for s in (4, 5)]  # the last ones
+
+
+def test_a_renderer_drawing_is_not_lent_to_another_figure():
+    """While a figure draws, its renderer is out of the keeping: a figure of the same size drawn meanwhile
+    (another thread) gets a renderer of its own; both are given back after their pixels are copied."""
+    sections._RENDERERS.clear()
+    fig = _figure("#CC3311", "A", ["0", "1", "2"])
+    sections._png(fig)
+    key, kept = next(iter(sections._RENDERERS.items()))
+    canvas = sections.FigureCanvasAgg(_figure("#4477AA", "B", ["0", "1", "2"]))
+    canvas.figure.set_dpi(key[2])
+    canvas.figure.set_size_inches(key[0] / key[2], key[1] / key[2])
+    assert sections._take_renderer(canvas) == key and canvas.get_renderer() is kept
+    assert key not in sections._RENDERERS  # lent out: the next figure of this size makes its own
+    other = sections.FigureCanvasAgg(_figure("#4477AA", "C", ["0", "1", "2"]))
+    other.figure.set_dpi(key[2])
+    other.figure.set_size_inches(key[0] / key[2], key[1] / key[2])
+    sections._take_renderer(other)
+    assert other.get_renderer() is not kept
+    sections._keep_renderer(key, kept)
+    assert sections._RENDERERS[key] is kept
+    plt.close("all")
