@@ -135,7 +135,8 @@ def _rebuild_strings(codes: np.ndarray, uniques: np.ndarray, dtype: pd.StringDty
     return pd.arrays.StringArray(values, dtype=dtype)
 
 
-def _rebuild_arrow_strings(codes: np.ndarray, uniques: np.ndarray, dtype: pd.StringDtype) -> pd.api.extensions.ExtensionArray:
+def _rebuild_arrow_strings(codes: np.ndarray, uniques: np.ndarray,
+                           dtype: pd.StringDtype) -> pd.api.extensions.ExtensionArray:
     """An Arrow-backed string array (pandas with pyarrow) from its codes (-1: missing) and distinct values."""
     import pyarrow as pa
 

@@ -816,7 +816,10 @@ def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray
         flag[over_keys] = True
         rows = np.flatnonzero(flag[key] & ok)
     den_keys = key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]
-    den_vals = vals[np.searchsorted(key, den_keys.astype(key.dtype))] if ordered else _table_of(key, vals, ok, n_keys)[den_keys]
+    if ordered:
+        den_vals = vals[np.searchsorted(key, den_keys.astype(key.dtype))]
+    else:
+        den_vals = _table_of(key, vals, ok, n_keys)[den_keys]
     mask = np.zeros(len(key), dtype=bool)
     mask[rows] = True
     _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk)

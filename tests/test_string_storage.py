@@ -139,7 +139,8 @@ def test_the_loader_tests_pass_with_pyarrow_on_the_path():
         pytest.skip("pyarrow is installed here: every test of the suite already runs with it")
     if not folder:
         pytest.skip("BTCHILD_TEST_PYARROW is not set (see this module's docstring)")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([folder, str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    path = [folder, str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
     probe = subprocess.run([sys.executable, "-c", "import pandas as pd; print(pd.Series(['a']).dtype.storage)"],
                            env=env, capture_output=True, text=True, cwd=ROOT)
     assert probe.stdout.strip() == "pyarrow", probe.stderr[-2000:]
