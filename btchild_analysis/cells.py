@@ -92,10 +92,20 @@ class _TextInfo:
     longest: int        # bytes of the longest line
     first_line: str
     blank_at: np.ndarray | None = None   # 0-based line numbers of the empty lines (None: unknown)
+    counted: bool = True  # False: empty lines not looked for (``blank`` 0), see _scan_text(quick=True)
 
 
-def _scan_text(path: Path, lim: Limits) -> _TextInfo:
-    """One streaming pass over the bytes: lines, empty lines, longest line; encoding and separator."""
+#: Bytes read at a time by :func:`_scan_text`.
+_CHUNK = 8 << 20
+
+
+def _scan_text(path: Path, lim: Limits, quick: bool = False) -> _TextInfo:
+    """One streaming pass over the bytes: lines, empty lines, longest line; encoding and separator.
+
+    ``quick``: lines are counted without looking for empty ones (:func:`_quick_chunk`, half the
+    time); the result says so (``counted`` False) and the caller counts them exactly when the lines
+    it read do not add up (see :func:`_fast_long`).
+    """
     size = path.stat().st_size
     check_file_size(path, size, lim)
     with open(path, "rb") as fh:
@@ -108,11 +118,21 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
         last_nl = -1   # position of the previous newline, in file offsets
         prev_cr = False
         offset = 0
+        counted = True
         fh.seek(0)
         while True:
-            chunk = fh.read(8 << 20)
+            chunk = fh.read(_CHUNK)
             if not chunk:
                 break
+            fast = _quick_chunk(chunk, offset, last_nl, lim.max_line_bytes) if quick else None
+            if fast is not None:  # no line over the limit: newlines counted, empty lines not looked for
+                n_nl, last_nl, long_here = fast
+                lines, longest, counted = lines + n_nl, max(longest, long_here), False
+                prev_cr = chunk[-1:] == b"\r"
+                offset += len(chunk)
+                if lines > lim.max_rows:
+                    raise lim.refuse(path, f"more than {lines:,} lines", "max_rows")
+                continue
             arr = np.frombuffer(chunk, dtype=np.uint8)
             nl = np.flatnonzero(arr == 10)  # positions in the chunk
             if len(nl):
@@ -146,7 +166,27 @@ def _scan_text(path: Path, lim: Limits) -> _TextInfo:
     sample = head[:4096].decode(enc, errors="replace")
     sep = max([",", ";", "\t"], key=sample.count)
     at = np.concatenate(blank_at) if blank_at and enc != "utf-16" else (np.zeros(0, np.int64) if enc != "utf-16" else None)
-    return _TextInfo(enc, sep, lines, blank, longest, first, at)
+    return _TextInfo(enc, sep, lines, blank, longest, first, at, counted or enc == "utf-16")
+
+
+def _quick_chunk(chunk: bytes, offset: int, last_nl: int, limit: int) -> tuple[int, int, int] | None:
+    """(newlines, file offset of the last newline, a lower bound of the longest line) of a chunk in
+    which no line is longer than ``limit`` bytes; None when one may be (or the chunk has no newline).
+
+    The first line (which may have begun in earlier chunks) and the unfinished last one are measured;
+    a line between them is longer than ``limit`` only if it holds one of the points ``limit`` apart
+    from the second line's start, and the line around each such point is measured.
+    """
+    first = chunk.find(b"\n")
+    if limit < 4096 or first < 0:
+        return None
+    last = chunk.rfind(b"\n")
+    longest = max(offset + first - last_nl - 1, len(chunk) - last - 1)
+    for p in range(first + 1, last, limit):
+        longest = max(longest, chunk.find(b"\n", p) - chunk.rfind(b"\n", 0, p) - 1)
+    if longest > limit:
+        return None
+    return chunk.count(b"\n"), offset + last, longest
 
 
 def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
@@ -180,7 +220,11 @@ def _fast_long(path: Path, info: _TextInfo, lim: Limits) -> RawRead | None:
         return None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         return None  # pandas dropped fields: read line by line
+    if _line_break_in(fast):
+        return None  # a value spanning lines (a stray quote joined them, or a quoted line break)
     n_body = info.lines - 1
+    if not info.counted and len(fast) - 1 != n_body:
+        info = _scan_text(path, lim)  # pandas dropped lines (empty ones?): count them exactly
     if len(fast) - 1 + info.blank != n_body or len(fast.columns) != len(head):
         return None
     body = {c: _below_header(fast[names.index(c)].array) for c in keep}
@@ -215,6 +259,12 @@ def _all_empty(columns: list[pd.Categorical]) -> np.ndarray | None:
         if not empty.any():
             return None
     return empty
+
+
+def _line_break_in(frame: pd.DataFrame) -> bool:
+    """A value of a categorical frame holds a line break (a quote that joined lines, or a quoted field)."""
+    return any(isinstance(c, str) and ("\n" in c or "\r" in c)
+               for col in frame.columns for c in frame[col].cat.categories)
 
 
 def _below_header(cat: pd.Categorical) -> pd.Categorical | None:

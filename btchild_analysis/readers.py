@@ -370,7 +370,7 @@ def read_file(path: str | Path, district: str | None = None, limits: Limits | No
     if path.suffix.lower() in EXCEL_SUFFIXES:
         sheets = read_sheets(path, lim)
     else:
-        info = _scan_text(path, lim)
+        info = _scan_text(path, lim, quick=True)  # empty lines counted by _fast_long when needed
         fast = _fast_long(path, info, lim)
         if fast is not None:
             return fast

@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from btchild_analysis import io, validation
+from btchild_analysis import cells, io, validation
 from btchild_analysis.cells import _first_seen
+from btchild_analysis.errors import SubmissionError
+from btchild_analysis.limits import Limits
 from btchild_analysis.validation import _Checker, _denominators, _value_facts, normalise_code
 from conftest import write_csv
 
@@ -142,3 +144,70 @@ def test_validate_names_the_files_in_the_order_their_records_come(tmp_path):
     assert isinstance(one["file"].dtype, pd.CategoricalDtype)  # the long CSV's path: from the codes
     assert io.validate(one, TODAY).files == [str(b)]
     assert io.validate(combine([read_file(b), read_file(a)]).rows, TODAY).files == [str(b), str(a)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_quick_line_count_agrees_with_the_exact_one_across_chunks(tmp_path, monkeypatch, seed):
+    rng = np.random.default_rng(seed)
+    pieces = []
+    for _ in range(400):  # lines of 1 to 60 bytes, CRLF or LF, a few empty ones in some files
+        body = "x" * int(rng.integers(1, 60))
+        pieces.append("" if seed % 3 == 0 and rng.random() < 0.03 else body + ("\r\n" if rng.random() < 0.3 else "\n"))
+    text = "commune_code,period,element,value\n" + "".join(pieces) + ("tail" if seed % 2 else "")
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    monkeypatch.setattr(cells, "_CHUNK", int(rng.integers(7, 300)))  # many chunk boundaries
+    lim = Limits(max_line_bytes=5000)
+    quick, exact = cells._scan_text(path, lim, quick=True), cells._scan_text(path, lim)
+    # by hand: every "\n" ends a line, and so does the text after the last one
+    assert quick.lines == exact.lines == text.count("\n") + (not text.endswith("\n"))
+    assert exact.counted and not quick.counted and quick.blank == 0
+
+
+def test_a_long_line_is_refused_by_the_quick_count_too(tmp_path, monkeypatch):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"commune_code,period,element,value\n" + b"a,b,c,1\n" * 3000 + b"x" * 6000 + b"\n"
+                     + b"a,b,c,1\n" * 10)
+    monkeypatch.setattr(cells, "_CHUNK", 1 << 14)
+    for quick in (True, False):
+        with pytest.raises(SubmissionError, match="6,000 bytes"):
+            cells._scan_text(path, Limits(max_line_bytes=5000), quick=quick)
+        assert cells._scan_text(path, Limits(max_line_bytes=6000), quick=quick).lines == 3012
+
+
+@pytest.mark.parametrize("text, rows, skipped", [
+    ("h\n28756,2019,u5_measured,4\n\n28759,2019,u5_measured,5\n", [2, 4], {"blank_line": 1}),
+    ("h\n28756,2019,u5_measured,4\r\n\r\n28759,2019,u5_measured,5\r\n", [2, 4], {"blank_line": 1}),
+    ("h\n28756,2019,u5_measured,4\n28759,2019,u5_measured,5", [2, 3], {}),
+])
+def test_empty_lines_are_found_after_a_quick_count(tmp_path, text, rows, skipped):
+    from btchild_analysis.readers import read_file
+
+    path = tmp_path / "s.csv"
+    path.write_bytes(text.replace("h\n", "commune_code,period,element,value\n", 1).encode())
+    read = read_file(path)
+    assert read.rows["row"].tolist() == rows and dict(read.skipped) == skipped
+    assert read.rows_read == len(rows) + sum(skipped.values())
+
+
+def test_a_quote_that_joins_lines_sends_the_file_to_the_careful_reader(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('commune_code,period,element,value\n28756,2019,u5_measured,"4\n28759,2019,u5_measured,5\n'
+                    '28762,2019,u5_measured,6\n', encoding="utf-8")
+    res = io.load_submissions(path, today=TODAY, flag_outliers=False)
+    res.check()
+    assert res.summary["rows_read"] == 3  # one per line, the line with the stray quote quarantined
+    assert res.accepted["commune_code"].tolist() == ["28759", "28762"]
+    assert res.quarantine["row"].tolist() == [2]
+
+
+def test_a_line_break_inside_a_value_is_read_line_by_line_even_when_the_counts_agree(tmp_path):
+    # a lone "\r" makes pandas see one more row, a stray quote pair one less: the counts agree, the rows do not
+    path = tmp_path / "s.csv"
+    path.write_bytes(b'commune_code,period,element,value\n28756,2019,u5_measured,4\r28759,2019,u5_measured,5\n'
+                     b'28762,2019,u5_measured,"6\n28765,2019,u5_measured,7"\n28768,2019,u5_measured,8\n')
+    res = io.load_submissions(path, today=TODAY, flag_outliers=False)
+    res.check()
+    # by hand: line 2 has seven fields, lines 3 and 4 an odd number of quotes: each its own bad line
+    assert res.accepted[["commune_code", "value"]].values.tolist() == [["28768", 8.0]]
+    assert res.quarantine[["row", "reason"]].values.tolist() == [[2, "bad_line"], [3, "bad_line"], [4, "bad_line"]]
