@@ -14,11 +14,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name btchild --display-name "Python (btchild)" >/dev/null
 	touch $(STAMP)
 
+# pyarrow apart from the venv (pandas would store all text in Arrow if it were in it): the loader's tests
+# run once more with it on the path (tests/test_string_storage.py; issue 16).  --no-deps: numpy is the venv's.
+PYARROW := $(VENV)/pyarrow
+PYARROW_VERSION ?= 26.0.1
+$(PYARROW)/.installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(PYARROW) pyarrow==$(PYARROW_VERSION)
+	touch $(PYARROW)/.installed
+
 report: $(STAMP)
 	$(BIN)/btchild report
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) $(PYARROW)/.installed
+	BTCHILD_TEST_PYARROW=$(abspath $(PYARROW)) $(BIN)/python -m pytest
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab]'

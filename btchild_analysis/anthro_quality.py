@@ -70,7 +70,7 @@ def _skewness(v: np.ndarray) -> float:
     """Sample skewness (biased, as ``scipy.stats.skew``; NaN when every value is the same), without the
     ~1 ms per call that scipy's argument handling costs: z_summary by commune calls it hundreds of times.
 
-    >>> _skewness(np.array([1.0, 2.0, 3.0, 10.0])) > 0, np.isnan(_skewness(np.array([2.0, 2.0, 2.0])))
+    >>> bool(_skewness(np.array([1.0, 2.0, 3.0, 10.0])) > 0), bool(np.isnan(_skewness(np.array([2.0, 2.0, 2.0]))))
     (True, True)
     """
     mean, m2, m3, _ = _moments(v)
