@@ -53,10 +53,10 @@ sys.path.insert(0, str(HERE))
 
 from _common import Timed, fmt, goal, machine_line, memory_method_text, stats  # noqa: E402
 
-from btchild_analysis import admin_units, reports  # noqa: E402
+from btchild_analysis import admin_units, paths, reports  # noqa: E402
 
 BIN = Path(sys.executable).parent
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = paths.notebooks_dir()  # BTCHILD_NOTEBOOKS when set: the notebooks of the package measured
 BUNDLED_SPEC = Path(reports.__file__).resolve().parent / "data" / "runspec.yaml"
 KERNEL = "python3"  # the runner's worker runs every notebook on this kernel
 SCALING_NOTEBOOK = "01_child_friendly_status.ipynb"

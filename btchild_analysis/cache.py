@@ -13,8 +13,9 @@ fingerprint), the package's code (:func:`btchild_analysis.state.package_hash`), 
 in force (``BTCHILD_MAX_*``) and the Python, pandas and numpy versions.  Changed data or code
 therefore give a new key, never a stale result; a file changed while it was being read is not stored.
 
-The stored dataset has the standard's verdicts computed (:meth:`Dataset.assessment`), so the reports
-that need them do not recompute them.  Strings columns are stored as codes and categories (the
+The stored dataset has the standard's verdicts and every indicator at the three levels computed
+(:meth:`Dataset.assessment`, :meth:`Dataset.indicator_table`), so the reports that need them select
+from them instead of recomputing them.  Strings columns are stored as codes and categories (the
 Python-object string arrays of pandas without pyarrow pickle ~5x slower otherwise; Arrow-backed ones,
 pandas with pyarrow, take several times the room) and rebuilt to the same dtype on reading.
 
@@ -270,7 +271,7 @@ def _prune(root: Path, keep: Path, now: float | None = None) -> None:
 # --- the dataset -----------------------------------------------------------------------------------
 
 def shared_dataset(path: str | Path | list | None, load: Callable[[Any], T]) -> T:
-    """``load(path)`` through the run's cache (when ``BTCHILD_CACHE_DIR`` is set), verdicts computed.
+    """``load(path)`` through the run's cache (when ``BTCHILD_CACHE_DIR`` is set), verdicts and indicators computed.
 
     Parameters
     ----------
@@ -293,6 +294,8 @@ def shared_dataset(path: str | Path | list | None, load: Callable[[Any], T]) -> 
         if ds.has("scores"):
             with contextlib.suppress(Exception):   # a report that needs the verdicts gets the error itself
                 ds.assessment()
+        with contextlib.suppress(Exception):       # likewise the indicators (e.g. no submissions at all)
+            ds.indicator_table()
         return ds
 
     def unchanged() -> bool:

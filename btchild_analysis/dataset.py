@@ -98,6 +98,7 @@ class Dataset:
     extra_quarantine: pd.DataFrame | None = None
     by_sex: pd.DataFrame = field(default_factory=empty_by_sex)
     _assessment: pd.DataFrame | None = field(default=None, repr=False)
+    _indicators: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ what the data hold
     def has(self, part: str) -> bool:
@@ -153,6 +154,39 @@ class Dataset:
         if a.empty:
             return base
         return pd.concat([base, standard.as_elements(a)], ignore_index=True)
+
+    def indicator_table(self, which: list[str] | None = None) -> pd.DataFrame:
+        """Every indicator at the three levels, computed once per dataset: ``compute_all(all_elements())``.
+
+        Under ``btchild report`` the table is computed with the shared dataset (once per run and data
+        fingerprint, :mod:`btchild_analysis.cache`), so the reports only select from it.
+
+        Parameters
+        ----------
+        which : list of str, optional
+            Indicator ids (default: all); the rows are those of
+            ``indicators.compute_all(self.all_elements(), which=which)``, in the same order.
+
+        Raises
+        ------
+        RegistryError
+            An unknown indicator id (as :func:`btchild_analysis.catalog.indicator`).
+        ValueError
+            No submitted rows to compute from (as :func:`btchild_analysis.indicators.compute_all`).
+        """
+        from . import indicators
+        order = {i: n for n, i in enumerate(which or [])}
+        for ind_id in order:
+            indicators.indicator(ind_id)
+        if self._indicators is None:
+            self._indicators = indicators.compute_all(self.all_elements())
+        t = self._indicators
+        if which is None:
+            return t.copy()
+        t = t[t["indicator"].isin(list(order))]
+        level = {lv: n for n, lv in enumerate(indicators.LEVELS)}
+        rank = t["level"].map(level).to_numpy() * len(order) + t["indicator"].map(order).to_numpy()
+        return t.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
     def _repr_html_(self) -> str:
         e = html.escape

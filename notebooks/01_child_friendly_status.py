@@ -37,7 +37,7 @@ report_name: str = "01_child_friendly_status"  # tên tệp của báo cáo / fi
 from IPython.display import HTML, Markdown, display
 
 from btchild_analysis import boundaries as bnd
-from btchild_analysis import indicators, interactive, maps, messages, plots, admin_units, sections
+from btchild_analysis import interactive, maps, messages, plots, admin_units, sections
 
 ds, code = sections.begin("status", data, period, district, lang)
 
@@ -45,7 +45,7 @@ ds, code = sections.begin("status", data, period, district, lang)
 assessment = ds.assessment()
 year = sections.assessment_year(assessment, period)
 geo = bnd.get_geometry(boundaries, year or period)
-values = indicators.compute_all(ds.all_elements(), which=["child_friendly_commune"])
+values = ds.indicator_table(which=["child_friendly_commune"])
 status = sections.target_status(values, period)
 display(Markdown(messages.messages_markdown(messages.key_messages(
     values, sections.messages_status(status, period), assessment, ds.submission_dates, period, district, lang, which=["child_friendly_commune"]), lang)))

@@ -37,7 +37,7 @@ from btchild_analysis import indicators, messages, plots, scorecard, sections, s
 
 split = sex_figures.check_by(by)
 ds, code = sections.begin("report", data, period, district, lang)
-values = indicators.compute_all(ds.all_elements())
+values = ds.indicator_table()
 display(Markdown(messages.messages_markdown(messages.key_messages(
     values, None, ds.assessment(), ds.submission_dates, period, district, lang), lang)))
 
