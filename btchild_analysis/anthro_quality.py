@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .anthropometry import rules
+from .figure_text import axis_formatter
+from .fmt import interval, number
 from .i18n import LabelError, check_lang, label
 from .style import add_notices, fit_grid
 
@@ -185,8 +187,10 @@ def plot_z_distributions(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         v = v[~np.isnan(v) & ~scored[f"{z}_flag"].to_numpy(bool)]
         ax.hist(v, bins=np.arange(-5, 5.01, 0.25), density=True, color="#56B4E9", edgecolor="white")
         ax.plot(grid, normal_pdf(grid), color="#D55E00", lw=1.5, label="WHO 2006")
-        ax.set_title(f"{z.upper()} (n = {len(v):,})", y=1.0)  # y: no search for tick labels above
+        ax.set_title(f"{z.upper()} (n = {number(len(v), lang, 0)})", y=1.0)  # y: no search for tick labels above
         ax.set_xlim(-5, 5)
+        ax.xaxis.set_major_formatter(axis_formatter(lang))
+        ax.yaxis.set_major_formatter(axis_formatter(lang))
     axes[0].legend(frameon=False, fontsize=8)
     fig.suptitle(_t("z_title", lang))
     fit_grid(fig, axes, foot=0.06)
@@ -204,12 +208,14 @@ def plot_digits_and_ages(scored: pd.DataFrame, lang: str = "vi", synthetic: bool
         ax.bar(table["digit"], table["pct"], color="#009E73")
         ax.axhline(10, color="#333333", lw=0.8, ls="--")
         ax.set_xticks(range(10))
-        ax.set_title(f"{_t(col, lang).capitalize()} — DPS {dps:.0f}", fontsize=10, y=1.0)
+        ax.set_title(f"{_t(col, lang).capitalize()} — DPS {number(dps, lang, 0)}", fontsize=10, y=1.0)
         ax.set_ylabel("%")
+        ax.yaxis.set_major_formatter(axis_formatter(lang))
     table, ratio = age_heaping(scored)
     axes[2].bar(table["month"], table["count"], color=["#E69F00" if m in (12, 24, 36, 48) else "#999999"
                                                        for m in table["month"]])
-    axes[2].set_title(f"{_t('age_months', lang)} — {ratio:.2f}", fontsize=10, y=1.0)
+    axes[2].set_title(f"{_t('age_months', lang)} — {number(ratio, lang, 2, fixed=True)}", fontsize=10, y=1.0)
+    axes[2].yaxis.set_major_formatter(axis_formatter(lang))
     fit_grid(fig, axes, foot=0.06)
     add_notices(fig, lang, synthetic=synthetic)
     return fig
@@ -266,7 +272,7 @@ def prevalence_table(prev: pd.DataFrame, level: str | None = None, lang: str = "
         col("indicator"): [indicator_label(x, lang) for x in p["indicator"]],
         col("numerator"): p["numerator"].to_numpy(), col("denominator"): p["denominator"].to_numpy(),
         col("value"): p["value"].round(1).to_numpy(),
-        col("ci"): [f"{a:.1f}–{b:.1f}" if np.isfinite(a) else "" for a, b in zip(p["ci_low"], p["ci_high"])],
+        col("ci"): [interval(a, b, lang) for a, b in zip(p["ci_low"], p["ci_high"])],
         " ": p["base_mark"].to_numpy()})
     return out.reset_index(drop=True)
 
@@ -346,12 +352,12 @@ def commune_tallies(elements: pd.DataFrame, period: object) -> pd.DataFrame:
 
 
 def quality_table(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """:func:`quality_summary` for display: values with two decimals, the verdict in words."""
+    """:func:`quality_summary` for display: values with two decimals written the ``lang`` way, the verdict in words."""
     s = quality_summary(scored, lang)
     verdict = {True: _t("fine", lang), False: _t("to_check", lang), None: ""}
     return pd.DataFrame({
         _t("check", lang): s["label"],
-        _t("value", lang): [f"{v:,.0f}" if c == "records" else ("" if not np.isfinite(v) else f"{v:.2f}")
+        _t("value", lang): [number(v, lang, 0) if c == "records" else ("" if not np.isfinite(v) else number(v, lang, 2, fixed=True))
                                   for c, v in zip(s["check"], s["value"].astype(float))],
         _t("expected", lang): s["expected"],
         _t("verdict", lang): [verdict[o if o is None else bool(o)] for o in s["ok"]]})
