@@ -22,6 +22,7 @@ from . import admin_units
 from ._resources import load_yaml
 from .errors import PeriodError, SubmissionError
 from .cells import column_letter
+from .fmt import counts
 from .headings import is_blank, parse_date
 from .i18n import label
 from .io import QUARANTINE_COLUMNS, detect_encoding, normalise_code, parse_number
@@ -139,8 +140,7 @@ class MeasurementSet:
                 "quarantined": q, "duplicates_folded": self.duplicates_folded}
 
     def summary_text(self, lang: str = "vi") -> str:
-        s = self.summary
-        return label("anthro_load_summary", lang, **s)
+        return label("anthro_load_summary", lang, **counts(self.summary, lang))
 
 
 def read_measurements(paths: str | Path | Iterable[str | Path], period: object | None = None,

@@ -135,6 +135,18 @@ def percent(x: object, lang: str = "vi", decimals: int = 1, fixed: bool = True) 
     return text if text == DASH else text + "%"
 
 
+def counts(fields: Mapping[str, object], lang: str = "vi") -> dict[str, object]:
+    """The whole numbers among ``fields`` written the ``lang`` way (for a sentence of counts); other values as they are.
+
+    >>> counts({"rows_read": 17132, "files": 1, "by": "sex"}, "vi")
+    {'rows_read': '17.132', 'files': '1', 'by': 'sex'}
+    >>> counts({"rows_read": 17132}, "en")
+    {'rows_read': '17,132'}
+    """
+    return {k: number(v, lang, 0) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v
+            for k, v in fields.items()}
+
+
 def points(x: object, lang: str = "vi", decimals: int = 1, sign: bool = True) -> str:
     """A difference of two percentages in percentage points: ``"+3,2 điểm %"`` / ``"+3.2 pp"``.
 

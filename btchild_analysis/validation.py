@@ -23,6 +23,7 @@ import pandas as pd
 from . import admin_units
 from ._resources import load_yaml
 from .errors import LoadAccountingError, PeriodError
+from .fmt import counts, number
 from .i18n import LabelError, label
 from .periods import Period, parse_period
 from .cells import _first_seen, column_codes
@@ -129,11 +130,12 @@ class LoadResult:
         why = s["skipped_by_reason"]
         reasons = self.quarantine["reason"].value_counts() if len(self.quarantine) else pd.Series(dtype=int)
         unread = {k: int(reasons.get(k, 0)) for k in ("no_table", "below_table", "bad_line") if reasons.get(k, 0)}
-        skip = "; ".join(f"{_reason_words(k, lang)}: {v}" for k, v in why.items())
-        extra = "; ".join(f"{_reason_words(k, lang)}: {v}" for k, v in unread.items())
-        return (label("load_summary.counts", lang, **s) + (f" ({skip})" if skip else "")
+        skip = "; ".join(f"{_reason_words(k, lang)}: {number(v, lang, 0)}" for k, v in why.items())
+        extra = "; ".join(f"{_reason_words(k, lang)}: {number(v, lang, 0)}" for k, v in unread.items())
+        n = counts(s, lang)
+        return (label("load_summary.counts", lang, **n) + (f" ({skip})" if skip else "")
                 + (label("load_summary.of_which", lang, items=extra) if extra else "")
-                + (label("load_summary.by_sex", lang, **s) if "by_sex" in s else ""))
+                + (label("load_summary.by_sex", lang, **n) if "by_sex" in s else ""))
 
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the quarantine as CSV (UTF-8 with BOM, injection-safe) or ``.xlsx`` (every cell a value).
