@@ -163,13 +163,13 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     for r in zs.itertuples(index=False):
         rows.append((f"flagged_{r.indicator.lower()}", _t("flagged_z", lang, z=r.indicator), r.pct_flagged, "< 1",
                      bool(r.pct_flagged < 1) if np.isfinite(r.pct_flagged) else None))
-        rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, "0.8–1.2", r.sd_ok))
+        rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, interval(0.8, 1.2, lang), r.sd_ok))
     for col in MEASURES:
         _, dps = digit_preference(scored, col)
         rows.append((f"dps_{col}", _t("dps", lang, m=_t(col, lang)), dps, f"≤ {DPS_LIMIT:g}",
                      bool(dps <= DPS_LIMIT) if np.isfinite(dps) else None))
     _, ratio = age_heaping(scored)
-    rows.append(("age_heaping", _t("heaping", lang), ratio, "0.8–1.2",
+    rows.append(("age_heaping", _t("heaping", lang), ratio, interval(0.8, 1.2, lang),
                  bool(0.8 <= ratio <= 1.2) if np.isfinite(ratio) else None))
     return pd.DataFrame(rows, columns=["check", "label", "value", "expected", "ok"])
 

@@ -61,3 +61,9 @@ def test_prevalence_intervals():
                          "value": [20.5], "ci_low": [18.12], "ci_high": [22.96], "base_mark": [""]})
     vi, en = Q.prevalence_table(prev, lang="vi"), Q.prevalence_table(prev, lang="en")
     assert "18,1–23,0" in vi.iloc[0].tolist() and "18.1–23.0" in en.iloc[0].tolist()
+
+
+def test_quality_table_expected_ranges(scored):
+    vi, en = Q.quality_table(scored, "vi"), Q.quality_table(scored, "en")
+    assert "0,8–1,2" in vi.iloc[:, 2].tolist() and "0.8–1.2" not in vi.iloc[:, 2].tolist()
+    assert "0.8–1.2" in en.iloc[:, 2].tolist()
