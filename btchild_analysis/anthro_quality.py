@@ -232,7 +232,7 @@ def limits_text(lang: str = "vi") -> str:
 
 #: The headings and sentences of the report (``anthro_<key>`` in ``data/labels.yaml``).
 HEADINGS = ("title", "load", "quarantine", "quality", "zsummary", "flagged", "prevalence", "by_sex_age", "tallies",
-            "map", "none", "no_quarantine", "no_flagged", "no_tallies", "source")
+            "map", "none", "no_quarantine", "no_flagged", "no_tallies", "source", "sd_outside", "no_sd_outside")
 
 
 def text(key: str, lang: str = "vi", **kw) -> str:
@@ -314,15 +314,30 @@ def write_table(df: pd.DataFrame, output_dir, report_name: str, key: str, synthe
     return write_download(df, output_dir, report_name, key, synthetic, lang)
 
 
-def quarantine_shown(q: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The quarantine as a page shows it and as it is downloaded: files by name only (never the folder
-    they were read from), headings and the reason in ``lang``.
+def shown_table(df: pd.DataFrame, heads: dict[str, str], lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A table as a page shows it and as it is downloaded: files by name only (never the folder they were
+    read from); on the page the columns ``heads`` names, under their labels in ``lang``.
 
     Returns
     -------
     (DataFrame, DataFrame)
-        File, row, column, commune code, value and reason under headings in ``lang`` for the page;
-        every column (files by name) for the CSV.
+        The page's table; every column (files by name) for the CSV.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"file": ["/srv/data/a.csv"], "row": [7], "extra": [1]})
+    >>> shown, csv = shown_table(t, {"file": "col_file", "row": "col_row"}, "en")
+    >>> shown.values.tolist(), list(shown.columns), csv.values.tolist()
+    ([['a.csv', 7]], ['File', 'Row'], [['a.csv', 7, 1]])
+    """
+    csv = df.assign(file=[PurePath(str(f)).name for f in df["file"]]) if "file" in df.columns else df
+    shown = csv[list(heads)].rename(columns={k: label(v, lang) for k, v in heads.items()})
+    return shown.reset_index(drop=True), csv.reset_index(drop=True)
+
+
+def quarantine_shown(q: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The quarantine as a page shows it and as it is downloaded (:func:`shown_table`): file, row, column,
+    commune code, value and the reason in ``lang``.
 
     Examples
     --------
@@ -337,12 +352,63 @@ def quarantine_shown(q: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, p
     >>> csv["file"].tolist(), list(csv.columns) == list(q.columns)
     (['can_do_Ba_Tri.xlsx'], True)
     """
-    reason = f"reason_{check_lang(lang)}"
-    csv = q.assign(file=[PurePath(str(f)).name for f in q["file"]])
     heads = {"file": "col_file", "row": "col_row", "column": "col_column", "commune_code": "col_code",
-             "value": "col_value", reason: "col_reason"}
-    shown = csv[list(heads)].rename(columns={k: label(v, lang) for k, v in heads.items()})
-    return shown.reset_index(drop=True), csv
+             "value": "col_value", f"reason_{check_lang(lang)}": "col_reason"}
+    return shown_table(q, heads, lang)
+
+
+#: The columns of the flagged records shown on the page (``anthropometry.flagged``), with their labels.
+FLAGGED_HEADS = {"commune_code": "col_code", "child_id": "anthro_col_child_id", "file": "col_file", "row": "col_row",
+                 "sex": "anthro_col_sex", "age_months": "anthro_col_age_months", "weight_kg": "anthro_col_weight_kg",
+                 "lenhei_cm": "anthro_col_lenhei_cm", "measure": "anthro_col_measure", "haz": "anthro_col_haz",
+                 "waz": "anthro_col_waz", "whz": "anthro_col_whz", "flags": "anthro_col_flags"}
+
+
+def flagged_shown(flagged: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flagged records (``anthropometry.flagged``) as the page shows them and as they are downloaded
+    (:func:`shown_table`): sex in words (1 boy, 2 girl) on the page.
+
+    Examples
+    --------
+    >>> fl = pd.DataFrame({"commune_code": ["28756"], "period": ["2024"], "child_id": ["28756-0012"],
+    ...                    "file": ["/srv/can_do.csv"], "row": [13], "sex": [2], "age_months": [37.7],
+    ...                    "weight_kg": [7.5], "lenhei_cm": [95.2], "measure": ["H"], "haz": [-0.5],
+    ...                    "waz": [-5.1], "whz": [-6.2], "flags": ["WHZ"]})
+    >>> shown, csv = flagged_shown(fl, "vi")
+    >>> shown.iloc[0][["Tệp", "Giới"]].tolist(), csv["file"].tolist()
+    (['can_do.csv', 'Nữ'], ['can_do.csv'])
+    """
+    shown, csv = shown_table(flagged, FLAGGED_HEADS, lang)
+    words = {1: _t("sex_male", lang), 2: _t("sex_female", lang)}
+    col = label(FLAGGED_HEADS["sex"], lang)
+    shown[col] = [words.get(int(v), "") if pd.notna(v) else "" for v in shown[col]]
+    return shown, csv
+
+
+#: The columns of :func:`z_summary` by commune shown on the page, with their labels.
+Z_HEADS = {"commune_code": "col_code", "indicator": "anthro_col_z", "n": "anthro_col_n",
+           "flagged": "anthro_col_flagged", "pct_flagged": "anthro_col_pct_flagged", "mean": "anthro_col_mean",
+           "sd": "anthro_col_sd", "skewness": "anthro_col_skewness", "kurtosis": "anthro_col_kurtosis"}
+
+
+def sd_outside_shown(by_commune: pd.DataFrame, lang: str = "vi") -> tuple[str, pd.DataFrame]:
+    """The communes whose z-score SD is outside :data:`SD_RANGE` (``z_summary(..., by="commune_code")``):
+    the sentence that introduces them (or says there is none) and the page's table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"commune_code": ["28756", "28759"], "indicator": "HAZ", "n": [40, 50],
+    ...                   "flagged": 0, "pct_flagged": 0.0, "mean": -1.0, "sd": [1.0, 1.31],
+    ...                   "skewness": 0.1, "kurtosis": 3.0, "sd_ok": [True, False]})
+    >>> sentence, shown = sd_outside_shown(t, "vi")
+    >>> sentence, shown["Mã"].tolist()
+    ('Xã có độ lệch chuẩn điểm z ngoài khoảng 0,8–1,2 (mọi xã trong tệp tải về):', ['28759'])
+    """
+    outside = by_commune[by_commune["sd_ok"].eq(False)]   # None: too few children to judge
+    span = interval(*SD_RANGE, lang)
+    if outside.empty:
+        return text("no_sd_outside", lang, range=span), outside.iloc[:0]
+    return text("sd_outside", lang, range=span), shown_table(outside, Z_HEADS, lang)[0]
 
 
 def commune_tallies(elements: pd.DataFrame, period: object) -> pd.DataFrame:

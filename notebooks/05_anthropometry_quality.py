@@ -77,7 +77,10 @@ if records is not None and not records.empty:
     sections.show_figure(aq.plot_digits_and_ages(scored, lang, synthetic))
     display(Markdown(f"### {aq.text('zsummary', lang)}"))
     by_commune = aq.z_summary(scored, by="commune_code")
-    display(sections.show(by_commune[by_commune["sd_ok"] == False], lang))  # noqa: E712 (None = too few)
+    sentence, outside = aq.sd_outside_shown(by_commune, lang)
+    display(Markdown(sentence))
+    if len(outside):
+        display(sections.show(outside, lang))
     display(Markdown(aq.write_table(by_commune, output_dir, report_name, "diem_z_theo_xa", synthetic, lang)))
 
 # %%
@@ -88,8 +91,9 @@ if records is not None and not records.empty:
     if fl.empty:
         display(Markdown(f"*{aq.text('no_flagged', lang)}*"))
     else:
-        display(sections.show(fl.head(50), lang))
-        display(Markdown(aq.write_table(fl, output_dir, report_name, "gia_tri_bat_thuong", synthetic, lang)))
+        shown, csv = aq.flagged_shown(fl, lang)
+        display(sections.show(shown.head(50), lang))
+        display(Markdown(aq.write_table(csv, output_dir, report_name, "gia_tri_bat_thuong", synthetic, lang)))
 
 # %%
 if records is not None and not records.empty:

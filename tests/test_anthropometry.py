@@ -466,6 +466,12 @@ def test_notebook_runs_in_english_for_a_district(tmp_path):
     assert "Huyện Ba Tri" in text and "Synthetic" in text and "Stunting" in text
     assert "Thành phố Bến Tre" not in text  # only the district's communes
     assert (tmp_path / f"{NB}_ty_le.csv").exists()
+    # the flagged records: headings in English, the files by name, never the folder they were read from
+    from btchild_analysis.sample import sample_dir
+    assert "Child ID" in text and "commune_code" not in text and "pct_flagged" not in text
+    assert str(sample_dir()) not in text and "anthropometry_synthetic.csv" in text
+    flagged = pd.read_csv(tmp_path / f"{NB}_gia_tri_bat_thuong.csv", comment="#", dtype=str)
+    assert len(flagged) and set(flagged["file"]) == {"anthropometry_synthetic.csv"}
 
 
 def test_prevalence_keeps_communes_outside_the_register_and_handles_no_records():
