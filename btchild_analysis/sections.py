@@ -29,6 +29,7 @@ from .dataset import load_dataset
 from .io import load_submissions
 from .messages import period_words
 from .fmt import date as fmt_date
+from .fmt import is_missing
 from .fmt import interval, number, style_table, value_year
 from .fmt import target as fmt_target
 from .outputs import escape_html, escape_md, slug, write_excel
@@ -301,7 +302,7 @@ def completeness_table(submission_dates: pd.DataFrame, period: object, lang: str
 
 
 def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi") -> pd.DataFrame:
-    """Units whose report is missing or late, labelled in ``lang``."""
+    """Units whose report is missing or late, labelled in ``lang`` (dates written the ``lang`` way)."""
     from .quality import missing_and_late
 
     t = missing_and_late(submission_dates, period)
@@ -309,7 +310,7 @@ def late_table(submission_dates: pd.DataFrame, period: object, lang: str = "vi")
     return pd.DataFrame({
         label("col_code", lang): t["code"], label("commune", lang): t["name"], label("district", lang): t["district_name"],
         label("col_status_2", lang): t["status"].map(status),
-        label("col_received_on", lang): t["submitted_on"].fillna(""),
+        label("col_received_on", lang): ["" if is_missing(d) or d == "" else fmt_date(d, lang) for d in t["submitted_on"]],
     })
 
 

@@ -56,6 +56,15 @@ def test_labelled_tables(dataset):
     assert set(late["Status"]) <= {"Late", "Missing"}
 
 
+def test_late_table_writes_dates_the_page_s_way():
+    dates = pd.DataFrame({"commune_code": ["28756", "28757"], "period": "2015",
+                          "submitted_on": ["2015-11-13", ""]})   # late (after 1 November), never received
+    vi = sections.late_table(dates, "2015", "vi").set_index("Mã")
+    en = sections.late_table(dates, "2015", "en").set_index("Code")
+    assert vi.loc["28756", "Ngày nộp"] == "13/11/2015" and en.loc["28756", "Received on"] == "2015-11-13"
+    assert vi.loc["28757", "Ngày nộp"] == "" and vi.loc["28757", "Tình trạng"] == "Chưa nộp"
+
+
 def test_the_earliest_submission_counts():
     # 28756 sent the 2015 report twice: 3 Nov (listed first) and 20 Oct → on time, dated 20 Oct
     dates = pd.DataFrame({"commune_code": ["28756", "28756", "28757"], "period": "2015",
