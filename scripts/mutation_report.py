@@ -183,6 +183,43 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "dtype-only: searchsorted compares years and break years the same as integers or floats"),
     ("trends", "_segments_stats", "step[stop - 1] > step[first]", "step[stop - 1] >= step[first]", "a flat "
      "segment through the matrix gives slope, low and high 0 and tau and p NaN, the values set by hand"),
+    ("trends", "_kendall_rows", "(sx * sy < 0).sum(1)", r"re:\(sx (\*|/) sy (<|<=) [01]\)\.sum\(1\)",
+     "dis is read only for series without tied years or values (the exact branch), where sx·sy is never 0 and "
+     "has the sign of sx/sy"),
+    ("trends", "_kendall_rows", "n * (n - 1) // 2", "n * (n - 1) / 2", "n(n−1) is even: the same number as a "
+     "float"),
+    ("trends", "_kendall_rows", "undefined = (xtie == tot) | (ytie == tot)",
+     r"re:undefined = (None|\(xtie == tot\) & \(ytie == tot\))", "all years or all values tied: tau and p are "
+     "0/0 already (NaN), as the mask makes them"),
+    ("trends", "_kendall_rows", "np.where(undefined, np.nan", "np.where(None, np.nan", "see the mask: tau and p "
+     "are NaN there already"),
+    ("trends", "_kendall_rows", "np.sign(dt).astype(np.int64)", r"re:astype\(None\)", "dtype-only: signs are "
+     "−1, 0, 1 as floats or integers"),
+    ("trends", "_kendall_rows", "np.errstate(invalid=", r"re:np\.errstate\((invalid=None, |invalid=\"ignore\", )?"
+     r"(divide=None)?\)|np\.errstate\(divide=\"ignore\"\)|np\.errstate\(invalid=None, divide", "warnings only"),
+    ("trends", "_kendall_rows", "np.clip(", r"re:np\.clip\(.*(None|-2\.0|2\.0)", "tau-b lies in [−1, 1]: the "
+     "clip only absorbs rounding, never reached by more than it"),
+    ("trends", "_theil_sen_rows", "sigma = np.where(bad, 0.0, sigma)", r"re:np\.where\(bad, 1\.0, sigma\)",
+     "the rows with no variance get NaN bounds at the end whatever sigma they were given"),
+    ("trends", "_theil_sen_rows", "np.errstate(invalid=", r"re:np\.errstate\(invalid=None\)", "warnings only"),
+    ("trends", "_theil_sen_rows", "axis=1)", r"re:np\.sort\(dy\[:, dt > 0\] / dt\[dt > 0\], \)",
+     "axis=-1 is axis 1 of this matrix"),
+    ("trends", "_theil_sen_rows", "alpha > 0.5", r"re:alpha >= 0\.5", "at alpha = 0.5 both branches give 0.5"),
+    ("trends", "_pairable", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)", "dtype-only: "
+     "years and values are numbers; NaN and inf are found either way"),
+    ("trends", "_pairable", "np.asarray(years, dtype=float)", r"re:np\.asarray\(None, ", "None gives one NaN, "
+     "which sends the series to scipy itself: the same answer"),
+    ("trends", "_pairable", 'kind="stable"', r're:kind=(None|"STABLE")\)|np\.argsort\(t, \)', "the order of "
+     "tied years does not change Theil–Sen (pairs with equal years are left out) or Kendall's counts"),
+    ("trends", "_pairable", "if len(t) < 2", r"re:len\(t\) (<= 2|< 3) or|len\(t\) < 2 and len", "two points "
+     "(or fewer) give the same numbers through scipy and through the numpy path"),
+    ("trends", "mann_kendall", "_pairable(years, values)", r"re:_pairable\((None, values|years, None)\)",
+     "None makes one NaN: the series goes to scipy itself, which gives the same answer"),
+    ("trends", "_segments_stats", 'pd.array(starts, dtype="Int64")', r"re:pd\.array\(starts, (dtype=None)?\)",
+     "whole years and None are read as Int64 by pandas anyway"),
+    ("trends", "_segments_stats", "np.r_[0,", "np.r_[1,", "only differences of the running count are read"),
+    ("trends", "_segments_stats", "_series_stats(t.astype(float)", "_series_stats(t.astype(None)", "dtype-only: "
+     "astype(None) is float64"),
     ("trends", "rank", 'kind="stable"', 'kind="STABLE"', "numpy reads the sort kind by its first letter: 'S' "
      "is stable"),
     ("trends", "rank", 'na_position="last")', r're:kind="stable", \)$', "na_position='last' is pandas' "
