@@ -83,9 +83,7 @@ def theil_sen(years, values, alpha: float = 0.95) -> tuple[float, float, float, 
 
         res = stats.theilslopes(values, years, alpha)
         return float(res.slope), float(res.intercept), float(res.low_slope), float(res.high_slope)
-    i, j = np.triu_indices(len(t), 1)
-    slope, low, high = (float(v[0]) for v in _theil_sen_rows(t[j] - t[i], y[:, j] - y[:, i], len(t),
-                                                            _tie_terms(t, y), alpha))
+    slope, low, high = (float(v[0]) for v in _theil_sen_rows(*_pairs(t, y), len(t), alpha))
     return slope, float(np.median(y[0]) - slope * np.median(t)), low, high
 
 
@@ -133,8 +131,7 @@ def mann_kendall(years, values) -> tuple[float, float, int]:
 
         res = stats.kendalltau(np.asarray(years, dtype=float), x)
         return float(res.statistic), float(res.pvalue), s
-    i, j = np.triu_indices(len(t), 1)
-    tau, p = _kendall_rows(t[j] - t[i], y[:, j] - y[:, i], len(t), _tie_terms(t, y))
+    tau, p = _kendall_rows(*_pairs(t, y), len(t))
     return float(tau[0]), float(p[0]), s
 
 
@@ -259,10 +256,15 @@ def _series_stats(t: np.ndarray, y: np.ndarray, alpha: float = 0.95) -> tuple[np
     tuple of arrays
         (slope, low slope, high slope, tau, p-value), one value per row of ``y``.
     """
+    pairs = _pairs(t, y)
+    return (*_theil_sen_rows(*pairs, len(t), alpha), *_kendall_rows(*pairs, len(t)))
+
+
+def _pairs(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """What both statistics read: the differences of every pair (later minus earlier) of years ``dt``
+    and of each row's values ``dy`` (rows × pairs), and the tie terms (:func:`_tie_terms`)."""
     i, j = np.triu_indices(len(t), 1)
-    dt, dy = t[j] - t[i], y[:, j] - y[:, i]  # every pair, later minus earlier
-    ties = _tie_terms(t, y)
-    return (*_theil_sen_rows(dt, dy, len(t), ties, alpha), *_kendall_rows(dt, dy, len(t), ties))
+    return t[j] - t[i], y[:, j] - y[:, i], _tie_terms(t, y)
 
 
 def _tie_terms(t: np.ndarray, y: np.ndarray) -> tuple:
@@ -273,7 +275,7 @@ def _tie_terms(t: np.ndarray, y: np.ndarray) -> tuple:
             ((y_eq - 1) * (y_eq - 2)).sum(1), ((y_eq - 1) * (2 * y_eq + 5)).sum(1))
 
 
-def _theil_sen_rows(dt: np.ndarray, dy: np.ndarray, n: int, ties: tuple, alpha: float) -> tuple:
+def _theil_sen_rows(dt: np.ndarray, dy: np.ndarray, ties: tuple, n: int, alpha: float) -> tuple:
     """Median of the slopes of the pairs with different years, and Sen's interval (as theilslopes)."""
     from scipy.special import ndtri  # lazily: see theil_sen
 
@@ -291,7 +293,7 @@ def _theil_sen_rows(dt: np.ndarray, dy: np.ndarray, n: int, ties: tuple, alpha: 
     return median, np.where(bad, np.nan, slopes[rows, lower]), np.where(bad, np.nan, slopes[rows, upper])
 
 
-def _kendall_rows(dt: np.ndarray, dy: np.ndarray, n: int, ties: tuple) -> tuple:
+def _kendall_rows(dt: np.ndarray, dy: np.ndarray, ties: tuple, n: int) -> tuple:
     """Kendall's tau-b between years and values and its two-sided p-value (as kendalltau's "auto")."""
     from scipy.special import ndtr  # lazily: see theil_sen
 
