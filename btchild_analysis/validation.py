@@ -817,7 +817,7 @@ def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray
         flag = np.zeros(n_keys, dtype=bool)
         flag[over_keys] = True
         rows = np.flatnonzero(flag[key] & ok)
-    den_keys = key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]
+    den_keys = _denominator_keys(key, ei, den_of, rows)
     if ordered:
         den_vals = vals[np.searchsorted(key, den_keys.astype(key.dtype))]
     else:
@@ -825,6 +825,12 @@ def _numerator_check(key: np.ndarray, ei: np.ndarray, ue: list, vals: np.ndarray
     mask = np.zeros(len(key), dtype=bool)
     mask[rows] = True
     _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk)
+
+
+def _denominator_keys(key: np.ndarray, ei: np.ndarray, den_of: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The record key of each row's denominator: its own key with the element replaced (same unit,
+    period and sex; ``key = … * E + element``)."""
+    return key[rows].astype(np.int64) - ei[rows] + den_of[ei[rows]]
 
 
 def _table_of(key: np.ndarray, vals: np.ndarray, ok: np.ndarray, n_keys: int) -> np.ndarray:
@@ -868,7 +874,7 @@ def _numerator_check_sparse(key, ei, ue, vals, ok, chk, den_of) -> None:
         return
     den_mask = is_den[ei] & ok
     lookup = pd.Index(key[den_mask])
-    pos = lookup.get_indexer(key[num_rows].astype(np.int64) - ei[num_rows] + den_of[ei[num_rows]])
+    pos = lookup.get_indexer(_denominator_keys(key, ei, den_of, num_rows))
     den_vals = np.where(pos >= 0, vals[den_mask][pos] if len(pos) else np.nan, np.nan)
     with np.errstate(invalid="ignore"):
         over = vals[num_rows] > den_vals
