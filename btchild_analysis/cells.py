@@ -128,28 +128,13 @@ def _scan_text(path: Path, lim: Limits, quick: bool = False) -> _TextInfo:
             if fast is not None:  # no line over the limit: newlines counted, empty lines not looked for
                 n_nl, last_nl, long_here = fast
                 lines, longest, counted = lines + n_nl, max(longest, long_here), False
-                prev_cr = chunk[-1:] == b"\r"
-                offset += len(chunk)
-                if lines > lim.max_rows:
-                    raise lim.refuse(path, f"more than {lines:,} lines", "max_rows")
-                continue
-            arr = np.frombuffer(chunk, dtype=np.uint8)
-            nl = np.flatnonzero(arr == 10)  # positions in the chunk
-            if len(nl):
-                gaps = np.empty(len(nl), dtype=np.int64)  # bytes of each line ended here
-                gaps[0] = nl[0] + offset - last_nl - 1
-                np.subtract(nl[1:], nl[:-1], out=gaps[1:])
-                gaps[1:] -= 1
-                longest = max(longest, int(gaps.max()))
-                short = np.flatnonzero(gaps <= 1)  # empty lines are among these ("" or "\r")
-                if len(short):
-                    before = nl[short] - 1
-                    cr = np.where(before >= 0, arr[np.maximum(before, 0)] == 13, prev_cr)
-                    empty = short[(gaps[short] == 0) | cr]
+            else:
+                n_nl, last_nl, long_here, empty = _exact_chunk(chunk, offset, last_nl, prev_cr)
+                longest = max(longest, long_here)
+                if len(empty):
                     blank += len(empty)
                     blank_at.append(empty + lines)
-                lines += len(nl)
-                last_nl = int(nl[-1]) + offset
+                lines += n_nl
             longest = max(longest, offset + len(chunk) - last_nl - 1)
             prev_cr = chunk[-1:] == b"\r"
             offset += len(chunk)
@@ -167,6 +152,24 @@ def _scan_text(path: Path, lim: Limits, quick: bool = False) -> _TextInfo:
     sep = max([",", ";", "\t"], key=sample.count)
     at = np.concatenate(blank_at) if blank_at and enc != "utf-16" else (np.zeros(0, np.int64) if enc != "utf-16" else None)
     return _TextInfo(enc, sep, lines, blank, longest, first, at, counted or enc == "utf-16")
+
+
+def _exact_chunk(chunk: bytes, offset: int, last_nl: int, prev_cr: bool) -> tuple[int, int, int, np.ndarray]:
+    """(newlines, file offset of the last newline, longest line ended in the chunk, 0-based numbers within
+    the chunk of the empty lines ("" or "\\r") ended in it) of one chunk; ``prev_cr``: the chunk before
+    ended with a carriage return."""
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)  # positions in the chunk
+    if not len(nl):
+        return 0, last_nl, 0, nl
+    gaps = np.empty(len(nl), dtype=np.int64)  # bytes of each line ended here
+    gaps[0] = nl[0] + offset - last_nl - 1
+    np.subtract(nl[1:], nl[:-1], out=gaps[1:])
+    gaps[1:] -= 1
+    short = np.flatnonzero(gaps <= 1)  # empty lines are among these ("" or "\r")
+    before = nl[short] - 1
+    cr = np.where(before >= 0, arr[np.maximum(before, 0)] == 13, prev_cr)
+    return len(nl), int(nl[-1]) + offset, int(gaps.max()), short[(gaps[short] == 0) | cr]
 
 
 def _quick_chunk(chunk: bytes, offset: int, last_nl: int, limit: int) -> tuple[int, int, int] | None:
