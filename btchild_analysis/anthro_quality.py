@@ -163,7 +163,7 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     for r in zs.itertuples(index=False):
         rows.append((f"flagged_{r.indicator.lower()}", _t("flagged_z", lang, z=r.indicator), r.pct_flagged, "< 1",
                      bool(r.pct_flagged < 1) if np.isfinite(r.pct_flagged) else None))
-        rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, interval(0.8, 1.2, lang), r.sd_ok))
+        rows.append((f"sd_{r.indicator.lower()}", _t("sd", lang, z=r.indicator), r.sd, interval(*SD_RANGE, lang), r.sd_ok))
     for col in MEASURES:
         _, dps = digit_preference(scored, col)
         rows.append((f"dps_{col}", _t("dps", lang, m=_t(col, lang)), dps, f"≤ {DPS_LIMIT:g}",

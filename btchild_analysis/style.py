@@ -103,12 +103,12 @@ def title_height(text: str, size: float) -> float:
 
 
 def grid_layout(fig: plt.Figure, nrows: int, ncols: int, *, left: float, right: float, top: float, bottom: float,
-                wgap: float, hgap: float, width_ratios: list[float] | None = None) -> None:
+                wgap: float, hgap: float) -> None:
     """Place a grid of subplots with margins and gaps given in inches (what ``tight_layout`` computes).
 
     ``left``/``right``/``top``/``bottom`` are the room between the figure's edges and the outer axes;
-    ``wgap``/``hgap`` the room between neighbouring axes.  ``width_ratios`` as given to ``subplots``
-    (the gap is then a share of the mean axes width, as matplotlib counts it).
+    ``wgap``/``hgap`` the room between neighbouring axes (matplotlib counts a gap as a share of the mean
+    axes width, so it also holds for axes of unequal widths, ``width_ratios`` given to ``subplots``).
     """
     w, h = fig.get_size_inches()
     axes_w = (w - left - right - (ncols - 1) * wgap) / ncols
