@@ -44,6 +44,12 @@ KERNEL = "python3"
 #: Reports a warm kernel runs before it is restarted (bounds leaks from one report into the next).
 WARM_MAX_REPORTS = 10
 WARM_ENGINE = "btchild_warm"
+#: Kernels a report may start: one that dies before it answers has run nothing of the notebook (its
+#: ports taken meanwhile by another process, a machine short of memory for a moment), so another is
+#: started, up to this many in all.
+KERNEL_STARTS = 3
+#: What jupyter_client says of a kernel that ended before answering its first request.
+DIED_STARTING = "Kernel died before replying to kernel_info"
 #: Run once in a new warm kernel: import what the reports import, then record the global state.
 WARMUP = """
 import importlib as _il, os as _os, sys as _sys, types as _types, warnings as _w
@@ -97,10 +103,17 @@ def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
     raise SystemExit(128 + signum)  # unwinds papermill, which shuts its kernel down
 
 
+def died_starting(exc: BaseException) -> bool:
+    """Whether ``exc`` is a kernel that died before running anything (safe to start another)."""
+    return isinstance(exc, RuntimeError) and str(exc).startswith(DIED_STARTING)
+
+
 def reason_of(exc: BaseException, lang: str = "vi") -> str:
     """One-line reason of a failed run (the notebook's own error name and message when there is one)."""
     if isinstance(exc, DeadKernelError):
         return texts(lang)["reason_kernel_died"]
+    if died_starting(exc):
+        return texts(lang)["reason_kernel_start"].format(tries=KERNEL_STARTS)
     if isinstance(exc, CellTimeoutError):
         return texts(lang)["reason_cell_timeout"]
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
@@ -202,6 +215,24 @@ class WarmKernel:
                 print(f"btchild warm worker: kernel shutdown: {type(exc).__name__}: {exc}", flush=True)
 
 
+def _execute(notebook: str, executed: Path, params: dict, cwd: str, kernel: WarmKernel | None) -> None:
+    """papermill on ``notebook``; a kernel that dies while starting is replaced (:data:`KERNEL_STARTS`)."""
+    for start in range(1, KERNEL_STARTS + 1):
+        try:
+            warm = {}
+            if kernel is not None:
+                kernel.prepare(cwd)
+                warm = {"engine_name": WARM_ENGINE, "km": kernel.km, "kc": kernel.kc}
+            pm.execute_notebook(notebook, str(executed), parameters=params, kernel_name=KERNEL,
+                                progress_bar=False, cwd=cwd, log_output=False, **warm)
+            return
+        except RuntimeError as exc:
+            if not died_starting(exc) or start == KERNEL_STARTS:
+                raise
+            print(f"btchild worker: the kernel died while starting (start {start} of {KERNEL_STARTS}); "
+                  "starting another", flush=True)
+
+
 def run(job: dict, kernel: WarmKernel | None = None) -> dict:
     """Execute the notebook of ``job`` into its staging folder and export its page.
 
@@ -214,12 +245,7 @@ def run(job: dict, kernel: WarmKernel | None = None) -> dict:
     status, error = "ok", ""
     cwd = str(Path(job["notebook"]).parent)
     try:
-        warm = {}
-        if kernel is not None:
-            kernel.prepare(cwd)
-            warm = {"engine_name": WARM_ENGINE, "km": kernel.km, "kc": kernel.kc}
-        pm.execute_notebook(job["notebook"], str(executed), parameters=params, kernel_name=KERNEL,
-                            progress_bar=False, cwd=cwd, log_output=False, **warm)
+        _execute(job["notebook"], executed, params, cwd, kernel)
     except Exception as exc:  # papermill writes the failed notebook with its error before raising
         status, error = "failed", reason_of(exc, job["lang"])
     page = staging / f"{job['name']}.html"

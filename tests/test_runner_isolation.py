@@ -71,7 +71,8 @@ def test_each_failure_marks_only_its_report(portfolio):
     _, out, jobs, _ = portfolio
     assert {n: j.status for n, j in jobs.items()} == {"ok": "ok", "raises": "failed", "kernel_exit": "failed",
                                                       "kills_worker": "failed", "hangs": "failed"}
-    assert jobs["raises"].error == f"ValueError: {SCRIPT} in x.csv"
+    log = reports.LOGS / "raises.log"      # a failure here shows the report's log (its kernel's stderr)
+    assert jobs["raises"].error == f"ValueError: {SCRIPT} in x.csv", log.read_text(errors="replace")[-3000:]
     assert "kernel" in jobs["kernel_exit"].error.lower() or "nhân python" in jobs["kernel_exit"].error.lower()
     assert "SIGKILL" in jobs["kills_worker"].error
     assert "3" in jobs["hangs"].error and ("Quá thời gian" in jobs["hangs"].error)
