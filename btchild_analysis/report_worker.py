@@ -45,8 +45,9 @@ KERNEL = "python3"
 WARM_MAX_REPORTS = 10
 WARM_ENGINE = "btchild_warm"
 #: Kernels a report may start: one that dies before it answers has run nothing of the notebook (its
-#: ports taken meanwhile by another process, a machine short of memory for a moment), so another is
-#: started, up to this many in all.
+#: ports taken meanwhile by another process — jupyter_client picks free ports, closes them and the kernel
+#: binds them a second later, jupyter/jupyter_client#154 — or a machine short of memory for a moment), so
+#: another is started, up to this many in all.
 KERNEL_STARTS = 3
 #: What jupyter_client says of a kernel that ended before answering its first request.
 DIED_STARTING = "Kernel died before replying to kernel_info"
