@@ -18,6 +18,7 @@ The runner still kills the whole worker on a timeout or a stop, and starts anoth
 """
 from __future__ import annotations
 
+import atexit
 import json
 import signal
 import sys
@@ -157,8 +158,8 @@ class WarmKernel:
     replaced, added or removed) is replaced.
     """
 
-    def __init__(self, kernel_name: str = KERNEL, max_reports: int = WARM_MAX_REPORTS):
-        self.kernel_name, self.max_reports = kernel_name, max_reports
+    def __init__(self, kernel_name: str | None = None, max_reports: int = WARM_MAX_REPORTS):
+        self.kernel_name, self.max_reports = kernel_name or KERNEL, max_reports
         self.km: AsyncKernelManager | None = None
         #: The kernel's client, connected once (connecting one costs ~0.2 s: jupyter_client's wait
         #: for a quiet IOPub channel) and shared by the reset and the reports.
@@ -172,6 +173,10 @@ class WarmKernel:
         client.kc = self.kc
         try:
             client.execute()
+        except RuntimeError as exc:   # nbclient would clean up a kernel dead at start once more at exit, and fail
+            if died_starting(exc):
+                atexit.unregister(client._cleanup_kernel)
+            raise
         finally:
             self.kc = client.kc     # connected by the first call, kept open until :meth:`shutdown`
 

@@ -7,6 +7,7 @@ are a kernelspec (``flaky``) that exits ``dies`` times before it starts a real k
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 
 import pytest
@@ -103,3 +104,21 @@ def test_other_runtime_errors_are_not_taken_for_a_kernel_dying_at_start():
     assert not report_worker.died_starting(RuntimeError("Kernel didn't respond in 60 seconds"))
     assert not report_worker.died_starting(ValueError("Kernel died before replying to kernel_info"))
     assert report_worker.reason_of(RuntimeError("boom")) == "RuntimeError: boom"
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["per_report", "warm"])
+def test_the_worker_log_has_no_traceback_after_kernels_died_starting(tmp_path, flaky, warm):
+    # nbclient's async path (the warm kernel's) leaves the clean-up of a kernel that died starting for
+    # the process's exit, where it fails with a traceback in the report's log; the worker takes it back
+    count = flaky(dies=2)
+    job = _job(tmp_path, OK)
+    job_file = tmp_path / "staging" / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    run = f"w.serve([{str(job_file)!r}])" if warm else f"w.main([{str(job_file)!r}])"
+    code = f"import sys; from btchild_analysis import report_worker as w; w.KERNEL = 'flaky'; sys.exit({run})"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    assert json.loads((tmp_path / "staging" / report_worker.RESULT).read_text())["status"] == "ok", log
+    assert _starts(count) == 3
+    assert "Traceback" not in log and "Exception ignored" not in log, log
