@@ -14,7 +14,7 @@ from ._resources import load_yaml
 from .errors import RegistryError
 from .i18n import in_lang
 from .admin_units import fold
-from .schemas import ElementFile, IndicatorFile, check
+from .schemas import ElementFile, IndicatorFile, IndicatorSpec, check
 
 #: Denominator of the "share of communes" indicators (a yes/no element over the communes reporting it).
 COMMUNES = "communes"
@@ -117,17 +117,15 @@ class Break:
         return in_lang((self.vi, self.en), lang)
 
 
-#: What an indicator's interval means: ``wilson`` (95% Wilson score interval of a proportion of measured
-#: children or people) or ``none`` (a complete enumeration, e.g. communes: no sampling interval).
-INTERVALS = ("wilson", "none")
-
-
 @dataclass(frozen=True)
 class Indicator:
     """An indicator: ``factor * sum(numerator) / sum(denominator)`` with its targets.
 
     ``breaks`` are the years from which the series starts a new, non-comparable segment; ``interval``
-    is ``wilson`` or ``none``; ``bounds`` the range of possible values (projections are held inside).
+    is ``wilson`` (95% Wilson score interval of a proportion of measured children or people) or ``none``
+    (a complete enumeration, e.g. communes); ``bounds`` the range of possible values (projections are
+    held inside).  Built from the entry of ``indicators.yaml`` validated by
+    :class:`~btchild_analysis.schemas.IndicatorSpec`, whose defaults apply.
 
     Examples
     --------
@@ -215,14 +213,10 @@ def elements() -> dict[str, Element]:
     >>> elements()["u5_measured"].periods
     ('A', 'H1')
     """
-    out = {}
-    check("elements.yaml", load_yaml("elements.yaml"), ElementFile)
-    for key, spec in load_yaml("elements.yaml")["elements"].items():
-        out[key] = Element(id=key, vi=spec["vi"], en=spec["en"], kind=spec["kind"],
-                           periods=tuple(spec.get("periods", ["A"])), denominator=spec.get("denominator"),
-                           aliases=tuple(spec.get("aliases", [])), derived_from=spec.get("derived_from"),
-                           sex=bool(spec.get("sex", False)))
-    return out
+    specs = check("elements.yaml", load_yaml("elements.yaml"), ElementFile).elements
+    return {key: Element(id=key, vi=s.vi, en=s.en, kind=s.kind, periods=tuple(s.periods), denominator=s.denominator,
+                         aliases=tuple(s.aliases), derived_from=s.derived_from, sex=s.sex)
+            for key, s in specs.items()}
 
 
 @lru_cache(maxsize=1)
@@ -234,28 +228,19 @@ def indicators() -> dict[str, Indicator]:
     >>> list(indicators())[:2]
     ['stunting_u5', 'underweight_u5']
     """
-    out = {}
-    check("indicators.yaml", load_yaml("indicators.yaml"), IndicatorFile)
-    for key, spec in load_yaml("indicators.yaml")["indicators"].items():
-        targets = tuple(Target(int(y), t["op"], float(t["value"]), t.get("wording", ""))
-                        for y, t in (spec.get("targets") or {}).items())
-        out[key] = Indicator(id=key, vi=spec["vi"], en=spec["en"], area=spec["area"],
-                             numerator=spec["numerator"], denominator=spec["denominator"],
-                             factor=float(spec["factor"]), unit=spec["unit"], direction=spec["direction"],
-                             targets=targets, aarr=bool(spec.get("aarr", False)), unit_en=spec.get("unit_en"),
-                             **_series_meta(key, spec))
-    return out
+    specs = check("indicators.yaml", load_yaml("indicators.yaml"), IndicatorFile).indicators
+    return {key: _indicator(key, s) for key, s in specs.items()}
 
 
-def _series_meta(key: str, spec: dict) -> dict:
-    """``breaks``, ``interval`` and ``bounds`` of one indicator entry, checked."""
-    interval = spec.get("interval", "wilson")
-    if interval not in INTERVALS:
-        raise RegistryError(f"indicators.yaml, indicator '{key}': interval must be one of {INTERVALS}, not {interval!r}")
-    breaks = tuple(Break(int(b["year"]), b.get("vi", ""), b.get("en", "")) for b in spec.get("breaks") or ())
-    lo, hi = (spec.get("range") or [0, 100 if float(spec["factor"]) == 100 else None])
-    return {"breaks": breaks, "interval": interval,
-            "bounds": (None if lo is None else float(lo), None if hi is None else float(hi))}
+def _indicator(key: str, s: IndicatorSpec) -> Indicator:
+    """The indicator of one validated entry (its defaults are the schema's)."""
+    targets = tuple(Target(int(y), t.op, t.value, t.wording) for y, t in s.targets.items())
+    breaks = tuple(Break(b.year, b.vi, b.en) for b in s.breaks)
+    lo, hi = s.range or [0, 100 if s.factor == 100 else None]
+    return Indicator(id=key, vi=s.vi, en=s.en, area=s.area, numerator=s.numerator, denominator=s.denominator,
+                     factor=s.factor, unit=s.unit, direction=s.direction, targets=targets, aarr=s.aarr,
+                     unit_en=s.unit_en, breaks=breaks, interval=s.interval,
+                     bounds=(None if lo is None else float(lo), None if hi is None else float(hi)))
 
 
 def plan_indicators() -> list[str]:

@@ -69,6 +69,8 @@ class IndicatorSpec(_Strict):
     direction: Literal["lower", "higher"]
     aarr: bool = False
     targets: dict[int, TargetSpec] = {}
+    #: ``wilson`` (95% Wilson score interval of a proportion of measured children or people) or ``none``
+    #: (a complete enumeration, e.g. communes: no sampling interval).
     interval: Literal["wilson", "none"] = "wilson"
     breaks: list[BreakSpec] = []
     range: Optional[list[Optional[float]]] = Field(default=None, min_length=2, max_length=2)

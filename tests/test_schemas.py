@@ -56,3 +56,38 @@ def test_every_label_is_a_pair_of_texts_in_vietnamese_and_english():
     bad = {k: v for k, v in labels.items()
            if not (isinstance(v, dict) and set(v) == {"vi", "en"} and all(isinstance(t, str) and t for t in v.values()))}
     assert not bad
+
+
+def _catalog_from(monkeypatch, indicators_yaml: dict):
+    """``catalog.indicators()`` read from ``indicators_yaml`` instead of the package file."""
+    from btchild_analysis import catalog
+    real = catalog.load_yaml
+    monkeypatch.setattr(catalog, "load_yaml", lambda name: indicators_yaml if name == "indicators.yaml" else real(name))
+    catalog.indicators.cache_clear()
+    return catalog
+
+
+def test_the_catalog_builds_indicators_from_the_validated_entries_with_the_schemas_defaults(monkeypatch):
+    entry = {"vi": "Tỷ lệ thử", "en": "A test rate", "area": "health", "numerator": "u5_stunted",
+             "denominator": "u5_measured", "factor": 1000, "unit": "‰", "direction": "lower",
+             "targets": {"2020": {"op": "<=", "value": 20}}}
+    ranged = {**entry, "factor": 100, "range": [None, 5], "interval": "none", "aarr": True,
+              "breaks": [{"year": 2017, "vi": "Luật Trẻ em", "en": "Law on Children"}]}
+    try:
+        catalog = _catalog_from(monkeypatch, {"indicators": {"per_mille": entry, "ranged": ranged}})
+        per_mille, r = catalog.indicator("per_mille"), catalog.indicator("ranged")
+        # the schema's defaults: Wilson interval, no AARR, no breaks, no English unit; a range from 0, open
+        # above unless the factor is 100
+        assert (per_mille.interval, per_mille.aarr, per_mille.breaks, per_mille.unit_en) == ("wilson", False, (), None)
+        assert per_mille.bounds == (0.0, None) and per_mille.factor == 1000.0
+        assert per_mille.targets == (catalog.Target(2020, "<=", 20.0, ""),) and per_mille.targets[0].met(20.0)
+        assert r.bounds == (None, 5.0) and r.interval == "none" and r.trend_method == "aarr"
+        assert r.break_years == (2017,) and r.breaks[0].reason("en") == "Law on Children"
+        bad = {"indicators": {"per_mille": {**entry, "interval": "bootstrap"}}}
+        catalog = _catalog_from(monkeypatch, bad)
+        with pytest.raises(RegistryError, match=r"indicators\.yaml: indicators → per_mille → interval"):
+            catalog.indicators()
+    finally:
+        monkeypatch.undo()
+        catalog.indicators.cache_clear()
+    assert catalog.indicator("stunting_u5").bounds == (0.0, 100.0)    # a percentage without a range: 0–100
