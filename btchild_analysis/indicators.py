@@ -273,7 +273,8 @@ def sex_gap(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :data:`GAP_COLUMNS`, one row per ``level, unit_code, unit_name, period, indicator``: ``male``,
+        :data:`GAP_COLUMNS`, one row per ``level, unit_code, unit_name, period, indicator`` in the order
+        they first appear in ``table``: ``male``,
         ``female`` (the indicator's values), ``gap`` = male − female in the indicator's unit (e.g.
         percentage points), ``ratio`` = female ÷ male (empty when the male value is 0 or missing),
         ``communes_reporting`` the smaller of the two sexes' counts (0 when one sex is missing).
@@ -292,7 +293,9 @@ def sex_gap(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=GAP_COLUMNS)
     parts = [table.loc[table["sex"] == sex, keys + ["value", "communes_reporting"]]
              .rename(columns={"value": sex, "communes_reporting": f"n_{sex}"}) for sex in ("male", "female")]
-    out = parts[0].merge(parts[1], on=keys, how="outer", sort=False)
+    # rows in the table's order (its indicators as asked for): an outer merge would sort them by name
+    both = table.loc[table["sex"].isin(["male", "female"]), keys].drop_duplicates()
+    out = both.merge(parts[0], on=keys, how="left").merge(parts[1], on=keys, how="left")
     male, female = out["male"].astype(float), out["female"].astype(float)
     out["gap"] = male - female
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -70,6 +70,20 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     ("indicators", "wilson_interval", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
     ("indicators", "wilson_interval", "np.clip(centre - half, 0, 1))", "np.clip(centre - half, 0, 2))", "the "
      "Wilson lower bound never exceeds 1: the upper clip bound cannot be crossed"),
+    ("indicators", "wilson_interval", "np.asarray(", r"re:np\.asarray\((x|n), (dtype=None)?\)", "p = x / n is "
+     "true division: integer counts give the same floats (n * n stays exact in int64 up to 3 billion)"),
+    ("indicators", "wilson_interval", "np.clip(p * (1 - p), 0, None)", "np.clip(p * (1 - p), None, None)", "x <= n "
+     "(a numerator above its denominator is quarantined when loaded): p is in [0, 1] and p(1 - p) >= 0 (checked "
+     "for every x <= n < 700)"),
+    ("indicators", "wilson_interval", "np.clip(centre ", r"re:np\.clip\(centre [-+] half, (None, 1|0, None|0, 2)\)",
+     "strictly inside the edges the Wilson bounds lie in [0, 1] (checked for every 0 < x < n < 700; at x = 0 and "
+     "x = n np.where sets them): the clip bounds are never crossed"),
+    ("indicators", "coverage", "np.errstate(", "np.errstate(", "errstate only silences numpy's warnings"),
+    ("indicators", "sex_gap", "both.merge(parts[0], on=keys", r"re:merge\(parts\[[01]\], (on=None, )?how=",
+     "the keys and the two parts share exactly the key columns (value and count are renamed per sex): merging "
+     "on the common columns is merging on the keys"),
+    ("indicators", "sex_gap", ".astype(float)", r"re:out\[\"(male|female)\"\]\.astype\(None\)", "the values "
+     "are rates (floats; an outer merge's gaps are NaN): astype(None) is astype(float64)"),
     # --- periods
     ("periods", "period_order", '0 if p.kind == "H1" else 1', '0 if p.kind == "H1" else 2', "a sort key, only "
      "compared: (year, 0) before (year, 2) as before (year, 1)"),
