@@ -158,26 +158,27 @@ def test_the_loader_tests_pass_with_pyarrow_on_the_path():
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
-@pytest.mark.skipif(not HAS_PYARROW, reason="pyarrow is not installed (see this module's docstring)")
-@pytest.mark.parametrize("jemalloc", [True, False], ids=["jemalloc", "no_jemalloc"])
-def test_arrow_text_columns_are_the_values_at_the_codes_made_in_a_cheap_pool(monkeypatch, jemalloc):
-    import pyarrow as pa
+if "pyarrow" in STORAGES:   # as the storage fixture: the child process runs it where the parent has no pyarrow
+    @pytest.mark.skipif(not HAS_PYARROW, reason="pyarrow is not installed (see this module's docstring)")
+    @pytest.mark.parametrize("jemalloc", [True, False], ids=["jemalloc", "no_jemalloc"])
+    def test_arrow_text_columns_are_the_values_at_the_codes_made_in_a_cheap_pool(monkeypatch, jemalloc):
+        import pyarrow as pa
 
-    from btchild_analysis import validation
+        from btchild_analysis import validation
 
-    validation._fresh_memory_pool.cache_clear()
-    if not jemalloc:
-        def no_jemalloc():
-            raise NotImplementedError("this pyarrow was built without jemalloc")
-        monkeypatch.setattr(pa, "jemalloc_memory_pool", no_jemalloc)
-    uniques = np.array(["28756", "28759", "Cù lao Minh", None], dtype=object)
-    index = np.array([2, 0, 0, 1, 3, 2], dtype=np.int16)
-    with pd.option_context("mode.string_storage", "pyarrow"):
-        column = validation._text_column(uniques, index)
-        expected = pd.array(["Cù lao Minh", "28756", "28756", "28759", None, "Cù lao Minh"], dtype="str")
-    assert column.dtype == expected.dtype and type(column) is type(expected)
-    assert column.dtype.storage == "pyarrow"
-    pd.testing.assert_extension_array_equal(column, expected)
-    pool = validation._fresh_memory_pool()
-    assert pool.backend_name == ("jemalloc" if jemalloc else "system")
-    validation._fresh_memory_pool.cache_clear()
+        validation._fresh_memory_pool.cache_clear()
+        if not jemalloc:
+            def no_jemalloc():
+                raise NotImplementedError("this pyarrow was built without jemalloc")
+            monkeypatch.setattr(pa, "jemalloc_memory_pool", no_jemalloc)
+        uniques = np.array(["28756", "28759", "Cù lao Minh", None], dtype=object)
+        index = np.array([2, 0, 0, 1, 3, 2], dtype=np.int16)
+        with pd.option_context("mode.string_storage", "pyarrow"):
+            column = validation._text_column(uniques, index)
+            expected = pd.array(["Cù lao Minh", "28756", "28756", "28759", None, "Cù lao Minh"], dtype="str")
+        assert column.dtype == expected.dtype and type(column) is type(expected)
+        assert column.dtype.storage == "pyarrow"
+        pd.testing.assert_extension_array_equal(column, expected)
+        pool = validation._fresh_memory_pool()
+        assert pool.backend_name == ("jemalloc" if jemalloc else "system")
+        validation._fresh_memory_pool.cache_clear()
