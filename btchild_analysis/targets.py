@@ -220,7 +220,7 @@ def status_table(values: pd.DataFrame, which: list[str] | None = None) -> pd.Dat
     order = np.lexsort((a["year"].to_numpy(), group))
     order = order[group[order] >= 0]  # keys with a missing part make no series (as groupby)
     years, vals = a["year"].to_numpy()[order], a["value"].to_numpy(float)[order]
-    cov = {c: a[c].iloc[order] for c in COVERAGE_COLUMNS if c in a} if "communes_reporting" in a else {}
+    cov = {c: a[c].iloc[order] for c in COVERAGE_COLUMNS if c in a}  # those the table has
     starts = np.flatnonzero(np.diff(group[order], prepend=-1))
     first = a[keys].iloc[order[starts]].itertuples(index=False, name=None)
     rows = []

@@ -138,6 +138,18 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "maximum (25, 50, 50 in 2010; 125, 50 in 2019): the fallback is never used"),
     # --- targets
     ("targets", "aarr", 'float("nan")', 'float("NAN")', "float() reads 'NAN' as NaN too"),
+    ("targets", "_coverage", "if year is None or not cov:", "if year is None and not cov:", "either way nothing "
+     "is found: no column to take from (cov empty), or no year to match (years == None is never true)"),
+    ("targets", "_coverage", "**_coverage(cov, years, lo, hi,", "**_coverage(cov, years, lo, None,", "the year "
+     "looked up is always one of the series' own (the target year observed, or its last year used): found "
+     "before hi either way"),
+    ("targets", "status_table", "groupby(keys, sort=True)", "groupby(keys, )", "sort=True is groupby's default"),
+    ("targets", "status_table", 'a["value"].to_numpy(float)', 'a["value"].to_numpy(None)', "values are floats "
+     "(indicator values; NaN where missing)"),
+    ("targets", "status_table", "np.diff(group[order], prepend=-1)", r"re:prepend=(\+1|-2)\)", "the group ids "
+     "start at 0: any prepended value other than 0 marks the first row as a start"),
+    ("targets", "status_table", "itertuples(index=False, name=None)", r"re:itertuples\(index=(None, name=None|False, )\)",
+     "index=None is falsy like False; a named tuple unpacks as the plain one"),
     ("targets", "aarr_loglinear", 'float("nan")', 'float("NAN")', "float() reads 'NAN' as NaN too"),
     ("targets", "aarr_loglinear", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)",
      "dtype-only: years and values are numbers either way; polyfit and log return the same floats"),

@@ -276,3 +276,11 @@ def test_scorecard_flags_low_coverage_of_the_report_years_value():
     card = targets.scorecard(t, 2020, "en").set_index("indicator")
     assert card.loc["play_area_standard", "low_coverage"] and not card.loc["stunting_u5", "low_coverage"]
     assert card["low_coverage"].sum() == 1
+
+
+def test_a_table_with_only_some_coverage_columns_passes_on_those_it_has():
+    # a hand-made table with the coverage but not the counts: the coverage of the value used, the rest empty
+    s = series("play_area_standard", {2012: 40.0, 2013: 42.0, 2015: 52.0}).assign(coverage=[48.8, 91.5, 97.6])
+    r = targets.status_table(s).set_index("target_year").loc[2015]
+    assert r["coverage"] == 97.6
+    assert math.isnan(r["communes_reporting"]) and math.isnan(r["communes_expected"])
