@@ -203,6 +203,22 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     ("targets", "_coverage", 'if year is None or "communes_reporting" not in g', 'year is None and "communes',
      "both ways give NaN: no row has year None, and without the columns nothing is copied"),
     # --- trends
+    ("trends", "theil_sen", "t, y = _pairable(years, values)", r"re:_pairable\((None, values|years, None)\)",
+     "None makes _pairable send the series to scipy, which computes the same numbers from the original years "
+     "and values (tests/test_trends_batch.py checks the two paths agree)"),
+    ("trends", "theil_sen", "stats.theilslopes(values, years, alpha)", "stats.theilslopes(values, years, )",
+     "scipy's path takes only what it returns NaN for or refuses (fewer than two points, a value or year not "
+     "finite, lengths that differ): the confidence level changes nothing there"),
+    ("trends", "trend_table", "if len(a) else np.empty(0)", r"re:if \(len\(a\)\) or True else", "an empty table "
+     "returns its empty frame before the group ids are read"),
+    ("trends", "trend_table", "a.groupby(keys, sort=True)", "a.groupby(keys, )", "sort=True is groupby's default"),
+    ("trends", "trend_table", "pd.DataFrame([], columns=TREND_COLUMNS)", r"re:pd\.DataFrame\((None, )?columns=",
+     "no data, None or []: the same empty frame"),
+    ("trends", "trend_table", "a[\"year\"].to_numpy(np.int64)", r"re:to_numpy\(None\)|to_numpy\(\)",
+     "the columns already have these dtypes (int years, float values; text reads back as Python strings): "
+     "to_numpy without a dtype gives the same arrays"),
+    ("trends", "trend_table", "seg = np.zeros(len(a), np.int64)", r"re:np\.zeros\(len\(a\), (None)?\)",
+     "segment numbers are only compared and grouped: 0.0 and 0 sort and group alike"),
     ("trends", "mann_kendall", "dtype=float)", r"re:dtype=None\)|np\.asarray\((years|values), \)", "dtype-only: "
      "sign() and kendalltau give the same for whole numbers and floats"),
     ("trends", "segment_ids", "dtype=float)", r"re:dtype=None\)|np\.asarray\((sorted\(breaks\)|years), \)",
