@@ -520,8 +520,10 @@ def _draw_cropped(fig, dpi: float) -> np.ndarray | None:
         fig.set_dpi(old_dpi)
     tight = Bbox(tight.get_points() - MARGIN_INCHES)
     rows = _crop_box(tight, dpi, rgba.shape[:2], MARGIN_INCHES)
-    top, bottom, left, right = rows if rows is not None else (0, 0, 0, 0)
-    rgb = np.ascontiguousarray(rgba[top:bottom, left:right, :3]) if rows is not None else None  # a copy
+    rgb = None
+    if rows is not None:
+        top, bottom, left, right = rows
+        rgb = np.ascontiguousarray(rgba[top:bottom, left:right, :3])  # a copy, before the renderer is reused
     _keep_renderer(key, renderer)
     return rgb
 
