@@ -21,6 +21,8 @@ from .style import add_notices, fit_grid
 
 Z_NAMES = ("haz", "waz", "whz")
 SD_RANGE = (0.8, 1.2)
+#: The whole-year age heaping ratio (:func:`age_heaping`) judged fine within this range.
+HEAPING_RANGE = (0.8, 1.2)
 #: SMART digit-preference score above which the last digits are judged problematic.
 DPS_LIMIT = 20.0
 #: The measures whose last digits are checked (the label key of each is ``anthro_<column>``).
@@ -169,8 +171,9 @@ def quality_summary(scored: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         rows.append((f"dps_{col}", _t("dps", lang, m=_t(col, lang)), dps, f"≤ {DPS_LIMIT:g}",
                      bool(dps <= DPS_LIMIT) if np.isfinite(dps) else None))
     _, ratio = age_heaping(scored)
-    rows.append(("age_heaping", _t("heaping", lang), ratio, interval(0.8, 1.2, lang),
-                 bool(0.8 <= ratio <= 1.2) if np.isfinite(ratio) else None))
+    lo, hi = HEAPING_RANGE
+    rows.append(("age_heaping", _t("heaping", lang), ratio, interval(lo, hi, lang),
+                 bool(lo <= ratio <= hi) if np.isfinite(ratio) else None))
     return pd.DataFrame(rows, columns=["check", "label", "value", "expected", "ok"])
 
 
